@@ -1,0 +1,48 @@
+# `make run`: set up (virtual environment, database, the Marrakech sample, demo accounts) and
+# start web, worker and beat at http://127.0.0.1:$(PORT). `make test`: set up and run the suite.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+DEMO_ENV := DEBUG=1 DEMO_MODE=1
+
+.PHONY: run test lint setup clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "gaplanner needs Python 3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $@ $(VENV)/.runtime
+
+setup: $(VENV)/.runtime
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --no-input -v 0
+	$(DEMO_ENV) $(BIN)/python manage.py sample_load --demo-accounts
+
+run: setup
+	@echo ""
+	@echo "  gaplanner at http://127.0.0.1:$(PORT)/  (programme)"
+	@echo "  API        http://127.0.0.1:$(PORT)/api/v1/events/   docs http://127.0.0.1:$(PORT)/api/docs/"
+	@echo "  admin      http://127.0.0.1:$(PORT)/admin/"
+	@echo "  demo logins (password gaplanner-demo): organizer, head, delegate"
+	@echo "  Ctrl-C stops web, worker and beat."
+	@echo ""
+	$(DEMO_ENV) $(BIN)/honcho start --port $(PORT) --procfile Procfile.dev
+
+test: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest --cov --cov-report=term:skip-covered --cov-fail-under=90 $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import translation
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from apps.events.models import Event
+from gaplanner import i18n
+from gaplanner.db import TimeStampedModel, TranslationsField
+
+from .enums import DelegationKind, Region, Role
+
+
+class Delegation(TimeStampedModel):
+    """A member country's delegation (by ISO code) or an observer organisation's."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="delegations", verbose_name=_("event"))
+    kind = models.CharField(_("kind"), max_length=16, choices=DelegationKind.choices, default=DelegationKind.MEMBER)
+    country = CountryField(_("country"), blank=True, help_text=_("For a member country."))
+    organisation = TranslationsField(_("organisation"), blank=True, help_text=_("For an organisation."))
+    region = models.CharField(_("region"), max_length=32, choices=Region.choices, blank=True)
+
+    class Meta:
+        ordering = ["event", "country", "id"]
+        verbose_name = _("delegation")
+        verbose_name_plural = _("delegations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "country"],
+                condition=~models.Q(country=""),
+                name="delegation_country_unique_per_event",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name()
+
+    def clean(self) -> None:
+        has_org = bool(self.organisation)
+        if self.kind == DelegationKind.MEMBER and not self.country:
+            raise ValidationError({"country": _("A member country's delegation needs its country.")})
+        if bool(self.country) == has_org:
+            raise ValidationError({"organisation": _("Give either a country or an organisation, not both.")})
+
+    def display_name(self, language: str | None = None) -> str:
+        """The country's name (from django-countries' translations) or the organisation's."""
+        if self.country:
+            with translation.override(language or get_language()):
+                return str(self.country.name)
+        return i18n.pick(self.organisation, language or get_language(), [self.event.default_language])
+
+
+class Participant(TimeStampedModel):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="participants", verbose_name=_("event"))
+    delegation = models.ForeignKey(
+        Delegation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="participants",
+        verbose_name=_("delegation"),
+        help_text=_("Empty for secretariat staff and interpreters."),
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.DELEGATE)
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    email = models.EmailField(_("e-mail"), blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        default="en",
+        choices=settings.LANGUAGES,
+        help_text=_("For e-mails, reminders and calendar feeds."),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="participations",
+        verbose_name=_("user account"),
+    )
+    is_active = models.BooleanField(
+        _("active"),
+        default=True,
+        help_text=_("Off when the participant leaves or the badge is withdrawn."),
+    )
+
+    class Meta:
+        ordering = ["event", "last_name", "first_name", "id"]
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        constraints = [
+            models.UniqueConstraint(
+                "event",
+                Lower("email"),
+                condition=~models.Q(email=""),
+                name="participant_email_unique_per_event",
+                violation_error_message=_("A participant of this event already has this e-mail address."),
+            ),
+            models.UniqueConstraint(
+                fields=["event", "user"],
+                condition=models.Q(user__isnull=False),
+                name="participant_user_unique_per_event",
+            ),
+            models.UniqueConstraint(
+                fields=["delegation"],
+                condition=models.Q(role=Role.HEAD, is_active=True),
+                name="one_head_per_delegation",
+                violation_error_message=_("This delegation already has a head."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def clean(self) -> None:
+        if self.delegation_id and self.event_id and self.delegation.event_id != self.event_id:
+            raise ValidationError({"delegation": _("The delegation belongs to another event.")})
+        if self.role == Role.HEAD and not self.delegation_id:
+            raise ValidationError({"delegation": _("A head of delegation needs a delegation.")})
+        self.email = self.email.strip().lower()

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from gaplanner.organizer_admin import EventScopedAdmin, EventScopedInline, language_list_field
+from gaplanner.timezones import available_zones
+
+from .models import Event, Room, Venue
+
+
+class EventForm(forms.ModelForm):
+    languages = language_list_field(_("working languages"))
+    timezone = forms.ChoiceField(label=_("time zone"), choices=())
+
+    class Meta:
+        model = Event
+        fields = "__all__"
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["timezone"].choices = [("", "---------")] + [(z, z) for z in sorted(available_zones())]
+
+
+class RoomForm(forms.ModelForm):
+    booths = language_list_field(_("interpretation booths"))
+
+    class Meta:
+        model = Room
+        fields = "__all__"
+
+
+class VenueInline(EventScopedInline):
+    model = Venue
+    fields = ["name", "address", "opens", "closes"]
+
+
+class RoomInline(EventScopedInline):
+    model = Room
+    form = RoomForm
+    fields = ["name", "kind", "capacity", "booths"]
+
+
+@admin.register(Event)
+class EventAdmin(EventScopedAdmin):
+    event_path = ""
+    form = EventForm
+    list_display = ["slug", "__str__", "start_date", "end_date", "timezone"]
+    search_fields = ["slug", "name"]
+    list_filter = ["start_date"]
+    filter_horizontal = ["organizers"]
+    prepopulated_fields: dict[str, tuple[str, ...]] = {}
+    inlines = [VenueInline]
+
+
+@admin.register(Venue)
+class VenueAdmin(EventScopedAdmin):
+    list_display = ["name", "event", "address", "opens", "closes"]
+    list_filter = ["event"]
+    search_fields = ["name", "address"]
+    inlines = [RoomInline]
+
+
+@admin.register(Room)
+class RoomAdmin(EventScopedAdmin):
+    event_path = "venue__event"
+    form = RoomForm
+    list_display = ["name", "venue", "kind", "capacity", "booths"]
+    list_filter = ["venue__event", "kind", "venue"]
+    search_fields = ["name", "venue__name"]
+    list_select_related = ["venue"]

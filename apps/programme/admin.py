@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.widgets import AdminSplitDateTime
+from django.utils.translation import gettext_lazy as _
+
+from apps.delegations.enums import Role
+from gaplanner.organizer_admin import EventScopedAdmin, language_list_field
+from gaplanner.timezones import LocalTimeError, make_aware_strict
+
+from .models import Session
+
+
+class WallClockField(forms.SplitDateTimeField):
+    """A date and time as read on the event's clocks; the form turns it into an instant."""
+
+    widget = AdminSplitDateTime
+
+    def compress(self, data_list: list[Any]) -> dt.datetime | None:
+        if not data_list:
+            return None
+        day, time = data_list
+        if day is None or time is None:
+            raise forms.ValidationError(self.error_messages["invalid_date" if day is None else "invalid_time"])
+        return dt.datetime.combine(day, time)
+
+
+class SessionForm(forms.ModelForm):
+    start = WallClockField(label=_("start"), help_text=_("In the event's time zone."))
+    end = WallClockField(label=_("end"), help_text=_("In the event's time zone."))
+    languages = language_list_field(_("languages"))
+    roles = forms.MultipleChoiceField(
+        label=_("expected roles"),
+        required=False,
+        choices=Role.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Every participant with one of these roles is expected."),
+    )
+
+    class Meta:
+        model = Session
+        fields = "__all__"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            zone = self.instance.event.zone
+            self.initial["start"] = self.instance.start.astimezone(zone).replace(tzinfo=None)
+            self.initial["end"] = self.instance.end.astimezone(zone).replace(tzinfo=None)
+            self.fields["code"].disabled = True
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        event = cleaned.get("event")
+        for name in ("start", "end"):
+            value = cleaned.get(name)
+            if event is None or value is None:
+                continue
+            try:
+                cleaned[name] = make_aware_strict(value, event.zone)
+            except LocalTimeError as exc:
+                self.add_error(name, str(exc))
+        return cleaned
+
+
+@admin.register(Session)
+class SessionAdmin(EventScopedAdmin):
+    form = SessionForm
+    list_display = ["code", "__str__", "start", "room", "kind", "status", "visibility"]
+    list_filter = ["event", "kind", "status", "visibility", "room"]
+    search_fields = ["code", "title"]
+    date_hierarchy = "start"
+    autocomplete_fields = ["participants", "delegations"]
+    list_select_related = ["room", "event"]
+    readonly_fields = ["sequence", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["event", "code", "kind", "status", "title", "description"]}),
+        (_("Time and place"), {"fields": ["start", "end", "room", "languages"]}),
+        (_("Audience"), {"fields": ["visibility", "delegations", "participants", "roles", "expected_attendance"]}),
+        (_("History"), {"fields": ["sequence", "created_at", "updated_at"]}),
+    ]

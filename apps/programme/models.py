@@ -1,0 +1,174 @@
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from apps.delegations.enums import Role
+from apps.delegations.models import Delegation, Participant
+from apps.events.models import Event, Room
+from gaplanner import i18n
+from gaplanner.db import TimeStampedModel, TranslationsField
+
+from .enums import SessionKind, SessionStatus, Visibility
+
+_ONE_SECOND = timedelta(seconds=1)
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+validate_code = RegexValidator(
+    r"^[A-Z0-9][A-Z0-9-]{1,31}$",
+    _("Use 2 to 32 capital letters, digits and hyphens, starting with a letter or digit."),
+)
+
+
+def validate_roles(value: object) -> None:
+    if not isinstance(value, list) or not all(role in Role.values for role in value):
+        raise ValidationError(
+            _("Enter a list of roles among: %(roles)s."),
+            params={"roles": ", ".join(Role.values)},
+        )
+
+
+def new_session_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
+
+
+class Session(TimeStampedModel):
+    """A session of the working schedule.
+
+    ``code`` is the session's public identity: it never changes, so calendar UIDs and API
+    clients can follow the session from one version of the programme to the next.
+    ``start`` and ``end`` are instants (stored in UTC); pages and answers show them in the
+    event's time zone.
+    """
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("event"))
+    code = models.CharField(
+        _("code"),
+        max_length=32,
+        validators=[validate_code],
+        blank=True,
+        help_text=_("Stable public identifier; generated when left empty, never changed afterwards."),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=SessionKind.choices, default=SessionKind.PLENARY)
+    title = TranslationsField(_("title"))
+    description = TranslationsField(_("description"), blank=True, multiline=True)
+    room = models.ForeignKey(
+        Room,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        verbose_name=_("room"),
+    )
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    status = models.CharField(_("status"), max_length=16, choices=SessionStatus.choices, default=SessionStatus.DRAFT)
+    visibility = models.CharField(
+        _("visibility"),
+        max_length=16,
+        choices=Visibility.choices,
+        default=Visibility.PUBLIC,
+    )
+    languages = models.JSONField(
+        _("languages"),
+        default=list,
+        blank=True,
+        validators=[i18n.validate_languages],
+        help_text=_('Languages spoken or interpreted, such as ["ar", "en"].'),
+    )
+    participants = models.ManyToManyField(
+        Participant,
+        blank=True,
+        related_name="sessions",
+        verbose_name=_("expected participants"),
+    )
+    delegations = models.ManyToManyField(
+        Delegation,
+        blank=True,
+        related_name="sessions",
+        verbose_name=_("expected delegations"),
+    )
+    roles = models.JSONField(
+        _("expected roles"),
+        default=list,
+        blank=True,
+        validators=[validate_roles],
+        help_text=_('Every participant with one of these roles is expected, such as ["head"].'),
+    )
+    expected_attendance = models.PositiveIntegerField(_("expected attendance"), null=True, blank=True)
+    sequence = models.PositiveIntegerField(_("sequence"), default=0, editable=False)
+
+    class Meta:
+        ordering = ["start", "room__name", "code"]
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "code"],
+                name="session_code_unique_per_event",
+                violation_error_message=_("Another session of this event has this code."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")),
+                name="session_end_after_start",
+                violation_error_message=_("A session must end after it starts."),
+            ),
+        ]
+        indexes = [models.Index(fields=["event", "start"]), models.Index(fields=["room", "start"])]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.display_title()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("web:session", kwargs={"event_slug": self.event.slug, "code": self.code})
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self.code:
+            self.code = self._unused_code()
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def _unused_code(self) -> str:
+        while True:
+            code = new_session_code()
+            if not Session.objects.filter(event_id=self.event_id, code=code).exists():
+                return code
+
+    def clean(self) -> None:
+        errors: dict[str, object] = {}
+        if self.pk and self.code:
+            stored = Session.objects.filter(pk=self.pk).values_list("code", flat=True).first()
+            if stored and stored != self.code:
+                errors["code"] = _("A session's code never changes.")
+        if self.start and self.end and self.end <= self.start:
+            errors["end"] = _("A session must end after it starts.")
+        event = self.event if self.event_id else None
+        if event and self.start and self.end and "end" not in errors:
+            first, last = event.local_day(self.start), event.local_day(self.end - _ONE_SECOND)
+            if first < event.start_date or last > event.end_date:
+                field = "start" if first < event.start_date or first > event.end_date else "end"
+                errors[field] = _("The session must take place within the event's days (%(first)s to %(last)s).") % {
+                    "first": event.start_date.isoformat(),
+                    "last": event.end_date.isoformat(),
+                }
+        if event and self.room_id and self.room.venue.event_id != event.pk:
+            errors["room"] = _("The room belongs to another event.")
+        if errors:
+            raise ValidationError(errors)
+
+    def display_title(self, language: str | None = None) -> str:
+        fallbacks = [self.event.default_language] if self.event_id else []
+        return i18n.pick(self.title, language, fallbacks)
+
+    def display_description(self, language: str | None = None) -> str:
+        fallbacks = [self.event.default_language] if self.event_id else []
+        return i18n.pick(self.description, language, fallbacks)
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == SessionStatus.CANCELLED

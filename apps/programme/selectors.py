@@ -1,0 +1,45 @@
+"""Reads of the programme. Every output starts from :func:`sessions_visible_to`."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+
+from apps.delegations.selectors import Principal
+from apps.events.models import Event
+from gaplanner.timezones import local_day_bounds
+
+from .enums import SessionStatus, Visibility
+from .models import Session
+
+
+def sessions_visible_to(principal: Principal) -> QuerySet[Session]:
+    """The sessions of ``principal.event`` that the principal may see.
+
+    Organizers see the whole working schedule, drafts included. Everyone else sees
+    non-draft sessions that are public; registered participants also see those for
+    participants, and restricted sessions whose audience includes them, their delegation or
+    their role.
+    """
+    sessions = Session.objects.filter(event=principal.event)
+    if principal.is_organizer:
+        return sessions
+    rule = Q(visibility=Visibility.PUBLIC)
+    participant = principal.participant
+    if participant is not None:
+        # ``roles`` is a JSON list of role names; matching the quoted name in its text works on
+        # every database (SQLite has no JSON containment lookup).
+        audience = Q(participants=participant) | Q(roles__icontains=f'"{participant.role}"')
+        if participant.delegation_id:
+            audience |= Q(delegations=participant.delegation_id)
+        # The audience matches through joins; a subquery of ids keeps one row per session.
+        restricted = Session.objects.filter(audience, event=principal.event).values("pk")
+        rule |= Q(visibility=Visibility.PARTICIPANTS) | Q(visibility=Visibility.RESTRICTED, pk__in=restricted)
+    return sessions.exclude(status=SessionStatus.DRAFT).filter(rule)
+
+
+def sessions_on_day(sessions: QuerySet[Session], *, event: Event, day: dt.date) -> QuerySet[Session]:
+    """The sessions that overlap the event's local ``day``."""
+    begins, ends = local_day_bounds(day, event.zone)
+    return sessions.filter(start__lt=ends, end__gt=begins)

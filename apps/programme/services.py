@@ -1,0 +1,310 @@
+"""Writes to the programme, and the event bundle that loads a whole assembly at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+
+from apps.delegations.models import Delegation, Participant
+from apps.events.models import Event, Room, Venue
+from gaplanner.timezones import LocalTimeError, make_aware_strict
+
+from .models import Session
+
+BUNDLE_FORMAT = "gaplanner-event/1"
+ORGANIZERS_GROUP = "Organizers"
+ORGANIZER_APPS = ("events", "delegations", "programme")
+MAX_REPORTED_ERRORS = 100
+
+_EVENT_FIELDS = {
+    "slug",
+    "name",
+    "timezone",
+    "start_date",
+    "end_date",
+    "languages",
+    "default_language",
+    "reminder_lead_minutes",
+}
+_VENUE_FIELDS = {"name", "address", "latitude", "longitude", "opens", "closes", "rooms"}
+_ROOM_FIELDS = {"name", "kind", "capacity", "booths"}
+_DELEGATION_FIELDS = {"key", "kind", "country", "organisation", "region"}
+_PARTICIPANT_FIELDS = {"delegation", "role", "first_name", "last_name", "email", "language"}
+_SESSION_FIELDS = {
+    "code",
+    "kind",
+    "title",
+    "description",
+    "room",
+    "start",
+    "end",
+    "status",
+    "visibility",
+    "languages",
+    "expected_attendance",
+    "audience",
+}
+_AUDIENCE_FIELDS = {"delegations", "participants", "roles"}
+
+
+class BundleError(Exception):
+    """A bundle that cannot be loaded; ``errors`` name each place (``sessions[3].end: …``)."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+class _Report:
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+
+    def add(self, place: str, message: str) -> None:
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append(f"{place}: {message}")
+
+    def check_fields(self, place: str, data: object, allowed: set[str]) -> bool:
+        if not isinstance(data, Mapping):
+            self.add(place, "must be an object")
+            return False
+        unknown = sorted(set(data) - allowed)
+        for name in unknown:
+            self.add(f"{place}.{name}", "unknown field")
+        return not unknown
+
+    def save(self, place: str, obj: models.Model, after: Callable[[], None] | None = None) -> bool:
+        """Validate ``obj`` with the model's rules and save it; report what is wrong."""
+        try:
+            obj.full_clean()
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                where = place if field == "__all__" else f"{place}.{field}"
+                for message in messages:
+                    self.add(where, message)
+            return False
+        obj.save()
+        if after:
+            after()
+        return True
+
+
+def _parse_instant(value: object, event: Event) -> dt.datetime:
+    if not isinstance(value, str):
+        raise ValueError("must be a date and time such as 2025-11-24T09:00")
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a date and time such as 2025-11-24T09:00") from exc
+    if parsed.tzinfo is not None:
+        return parsed
+    try:
+        return make_aware_strict(parsed, event.zone)
+    except LocalTimeError as exc:
+        raise ValueError(str(exc)) from exc
+
+
+def _list_of_str(value: object) -> list[str] | None:
+    if value is None:
+        return []
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return value
+    return None
+
+
+@transaction.atomic
+def event_bundle_import(*, bundle: Mapping[str, Any]) -> tuple[Event, bool]:
+    """Load an event bundle (docs/event-bundle.md): the event and everything in it.
+
+    Returns ``(event, created)``; an event whose slug exists already is returned untouched
+    with ``created=False``. Every object is validated by its model; if anything is wrong,
+    nothing is written and :class:`BundleError` lists every problem by its place.
+    """
+    report = _Report()
+    if not isinstance(bundle, Mapping) or bundle.get("format") != BUNDLE_FORMAT:
+        raise BundleError([f"format: must be {BUNDLE_FORMAT!r}"])
+    report.check_fields("bundle", bundle, {"format", "event", "venues", "delegations", "participants", "sessions"})
+    data = bundle.get("event")
+    if not report.check_fields("event", data, _EVENT_FIELDS):
+        raise BundleError(report.errors)
+    existing = Event.objects.filter(slug=data.get("slug")).first()
+    if existing is not None:
+        return existing, False
+
+    event = Event(**{key: value for key, value in data.items() if key in _EVENT_FIELDS})
+    if not report.save("event", event):
+        raise BundleError(report.errors)
+
+    rooms = _import_venues(report, event, bundle.get("venues") or [])
+    delegations = _import_delegations(report, event, bundle.get("delegations") or [])
+    participants = _import_participants(report, event, delegations, bundle.get("participants") or [])
+    _import_sessions(report, event, rooms, delegations, participants, bundle.get("sessions") or [])
+    if report.errors:
+        raise BundleError(report.errors)
+    return event, True
+
+
+def _import_venues(report: _Report, event: Event, venues: Iterable[Any]) -> dict[str, Room]:
+    rooms: dict[str, Room] = {}
+    for v, data in enumerate(venues):
+        place = f"venues[{v}]"
+        if not report.check_fields(place, data, _VENUE_FIELDS):
+            continue
+        venue = Venue(event=event, **{k: val for k, val in data.items() if k != "rooms"})
+        if not report.save(place, venue):
+            continue
+        for r, room_data in enumerate(data.get("rooms") or []):
+            room_place = f"{place}.rooms[{r}]"
+            if not report.check_fields(room_place, room_data, _ROOM_FIELDS):
+                continue
+            room = Room(venue=venue, **room_data)
+            if room.name in rooms:
+                report.add(f"{room_place}.name", f"another room is named {room.name!r}")
+            elif report.save(room_place, room):
+                rooms[room.name] = room
+    return rooms
+
+
+def _import_delegations(report: _Report, event: Event, items: Iterable[Any]) -> dict[str, Delegation]:
+    delegations: dict[str, Delegation] = {}
+    for d, data in enumerate(items):
+        place = f"delegations[{d}]"
+        if not report.check_fields(place, data, _DELEGATION_FIELDS):
+            continue
+        key = data.get("key")
+        if not isinstance(key, str) or not key:
+            report.add(f"{place}.key", "required")
+            continue
+        if key in delegations:
+            report.add(f"{place}.key", f"another delegation has the key {key!r}")
+            continue
+        delegation = Delegation(event=event, **{k: val for k, val in data.items() if k != "key"})
+        if report.save(place, delegation):
+            delegations[key] = delegation
+    return delegations
+
+
+def _import_participants(
+    report: _Report,
+    event: Event,
+    delegations: Mapping[str, Delegation],
+    items: Iterable[Any],
+) -> dict[str, Participant]:
+    participants: dict[str, Participant] = {}
+    for p, data in enumerate(items):
+        place = f"participants[{p}]"
+        if not report.check_fields(place, data, _PARTICIPANT_FIELDS):
+            continue
+        key = data.get("delegation")
+        delegation = delegations.get(key) if key else None
+        if key and delegation is None:
+            report.add(f"{place}.delegation", f"no delegation has the key {key!r}")
+            continue
+        participant = Participant(event=event, **{k: val for k, val in data.items() if k != "delegation"})
+        participant.delegation = delegation
+        if report.save(place, participant) and participant.email:
+            participants[participant.email] = participant
+    return participants
+
+
+def _import_sessions(
+    report: _Report,
+    event: Event,
+    rooms: Mapping[str, Room],
+    delegations: Mapping[str, Delegation],
+    participants: Mapping[str, Participant],
+    items: Iterable[Any],
+) -> None:
+    for s, data in enumerate(items):
+        place = f"sessions[{s}]"
+        if not report.check_fields(place, data, _SESSION_FIELDS):
+            continue
+        fields = {k: v for k, v in data.items() if k not in {"room", "start", "end", "audience"}}
+        session = Session(event=event, **fields)
+        if data.get("room") is not None:
+            session.room = rooms.get(data["room"])
+            if session.room is None:
+                report.add(f"{place}.room", f"no room is named {data['room']!r}")
+                continue
+        bad_time = False
+        for name in ("start", "end"):
+            try:
+                setattr(session, name, _parse_instant(data.get(name), event))
+            except ValueError as exc:
+                report.add(f"{place}.{name}", str(exc))
+                bad_time = True
+        audience = data.get("audience") or {}
+        if bad_time or not report.check_fields(f"{place}.audience", audience, _AUDIENCE_FIELDS):
+            continue
+        session.roles = audience.get("roles") or []
+        members = _resolve(report, f"{place}.audience.participants", audience.get("participants"), participants)
+        groups = _resolve(report, f"{place}.audience.delegations", audience.get("delegations"), delegations)
+        if members is None or groups is None:
+            continue
+
+        def set_audience(session: Session = session, members: list = members, groups: list = groups) -> None:
+            session.participants.set(members)
+            session.delegations.set(groups)
+
+        report.save(place, session, after=set_audience)
+
+
+def _resolve(report: _Report, place: str, keys: object, known: Mapping[str, Any]) -> list[Any] | None:
+    names = _list_of_str(keys)
+    if names is None:
+        report.add(place, "must be a list of keys")
+        return None
+    missing = [name for name in names if name not in known]
+    if missing:
+        report.add(place, f"unknown: {', '.join(missing)}")
+        return None
+    return [known[name] for name in names]
+
+
+DEMO_PASSWORD = "gaplanner-demo"  # noqa: S105 - demo accounts exist only in demo mode
+DEMO_ACCOUNTS = {
+    "organizer": None,
+    "head": "head.ma@example.org",
+    "delegate": "delegate.ma@example.org",
+}
+
+
+@transaction.atomic
+def demo_accounts_ensure(*, event: Event) -> list[str]:
+    """Create the demo accounts for ``event`` if missing: an organizer, a head, a delegate.
+
+    The head and the delegate are linked to the participants with the e-mail addresses in
+    :data:`DEMO_ACCOUNTS`. Callers must only call this in demo mode. Returns the usernames.
+    """
+    user_model = get_user_model()
+    for username, email in DEMO_ACCOUNTS.items():
+        user, created = user_model.objects.get_or_create(
+            username=username,
+            defaults={"email": email or f"{username}@example.org"},
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        if email is None:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+            event.organizers.add(user)
+            user.groups.add(organizers_group_ensure())
+        else:
+            Participant.objects.filter(event=event, email=email, user__isnull=True).update(user=user)
+    return list(DEMO_ACCOUNTS)
+
+
+def organizers_group_ensure() -> Group:
+    """The ``Organizers`` group, holding every permission on events, delegations and programme.
+
+    Staff users in this group who are organizers of an event manage it in the admin.
+    """
+    group, _created = Group.objects.get_or_create(name=ORGANIZERS_GROUP)
+    group.permissions.set(Permission.objects.filter(content_type__app_label__in=ORGANIZER_APPS))
+    return group

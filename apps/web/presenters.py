@@ -1,0 +1,64 @@
+"""Sessions as pages show them: text in the reader's language, times in the event's zone."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils.translation import get_language
+
+from apps.events.models import Event, Room
+from apps.programme.models import Session
+from gaplanner import i18n
+from gaplanner.timezones import format_offset
+
+
+@dataclass(frozen=True)
+class SessionView:
+    session: Session
+    title: str
+    description: str
+    start: dt.datetime
+    end: dt.datetime
+    offset: str
+    languages: list[str]
+
+    @property
+    def spans_days(self) -> bool:
+        return self.start.date() != self.end.date()
+
+
+def session_view(session: Session, event: Event) -> SessionView:
+    language = get_language()
+    start = session.start.astimezone(event.zone)
+    return SessionView(
+        session=session,
+        title=i18n.pick(session.title, language, [event.default_language]),
+        description=i18n.pick(session.description, language, [event.default_language]),
+        start=start,
+        end=session.end.astimezone(event.zone),
+        offset=format_offset(start),
+        languages=[i18n.language_name(code) for code in session.languages],
+    )
+
+
+@dataclass(frozen=True)
+class RoomColumn:
+    room: Room | None
+    sessions: list[SessionView]
+
+
+def sessions_by_room(sessions: list[Session], event: Event) -> list[RoomColumn]:
+    """Sessions grouped by room (rooms by venue and name), those without a room last."""
+    columns: dict[int | None, list[SessionView]] = {}
+    rooms: dict[int | None, Room | None] = {}
+    for session in sessions:
+        columns.setdefault(session.room_id, []).append(session_view(session, event))
+        rooms[session.room_id] = session.room
+    ordered = sorted(
+        (key for key in columns if key is not None),
+        key=lambda key: (rooms[key].venue.name, rooms[key].name),  # type: ignore[union-attr]
+    )
+    if None in columns:
+        ordered.append(None)  # type: ignore[arg-type]
+    return [RoomColumn(room=rooms[key], sessions=columns[key]) for key in ordered]

@@ -1,0 +1,103 @@
+"""Model building blocks shared by the apps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gaplanner import i18n
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, editable=False, db_index=True)
+
+    class Meta:
+        abstract = True
+
+
+class TranslationsWidget(forms.MultiWidget):
+    """One text box per interface language, labelled with the language's own name."""
+
+    template_name = "gaplanner/widgets/translations.html"
+
+    def __init__(self, *, multiline: bool = False, attrs: dict[str, Any] | None = None) -> None:
+        self.codes = [code for code, _name in settings.LANGUAGES]
+        base = forms.Textarea(attrs={"rows": 3}) if multiline else forms.TextInput()
+        widgets = {code: type(base)(attrs=dict(base.attrs)) for code in self.codes}
+        for code, widget in widgets.items():
+            widget.attrs.update({"lang": code, "dir": "rtl" if i18n.is_rtl(code) else "ltr"})
+        super().__init__(widgets, attrs)
+
+    def decompress(self, value: Any) -> list[str]:
+        value = value or {}
+        return [value.get(code, "") for code in self.codes]
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        for code, sub in zip(self.codes, context["widget"]["subwidgets"], strict=True):
+            sub["language_name"] = i18n.language_name(code)
+            sub["code"] = code
+        return context
+
+
+class TranslationsFormField(forms.JSONField):
+    """A form field for multilingual text: one box per language, cleaned to an object."""
+
+    def __init__(self, *, multiline: bool = False, **kwargs: Any) -> None:
+        kwargs.pop("encoder", None)
+        kwargs.pop("decoder", None)
+        kwargs["widget"] = TranslationsWidget(multiline=multiline)
+        self.text_required = kwargs.get("required", True)
+        kwargs["required"] = False
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, list):
+            value = dict(zip(self.widget.codes, value, strict=True))
+        return i18n.clean_translations(value, required=self.text_required)
+
+    def prepare_value(self, value: Any) -> Any:
+        return value
+
+    def bound_data(self, data: Any, initial: Any) -> Any:
+        if isinstance(data, list):
+            return dict(zip(self.widget.codes, data, strict=True))
+        return data
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        return (initial or {}) != self.bound_data(data, initial)
+
+
+class TranslationsField(models.JSONField):
+    """Multilingual text stored as ``{"en": "…", "fr": "…"}``.
+
+    Validation drops empty translations and control characters and, unless ``blank``,
+    requires at least one language.
+    """
+
+    def __init__(self, *args: Any, multiline: bool = False, **kwargs: Any) -> None:
+        self.multiline = multiline
+        kwargs.setdefault("default", dict)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()
+        if self.multiline:
+            kwargs["multiline"] = True
+        return name, path, args, kwargs
+
+    def clean(self, value: Any, model_instance: models.Model | None) -> Any:
+        return i18n.clean_translations(value, required=not self.blank)
+
+    def formfield(self, **kwargs: Any) -> Any:
+        return TranslationsFormField(
+            multiline=self.multiline,
+            required=not self.blank,
+            label=kwargs.get("label", self.verbose_name),
+            help_text=self.help_text,
+        )

@@ -1,0 +1,50 @@
+"""Personas for one event: an organizer, a head of delegation, a delegate of that delegation,
+a delegate of another delegation, and anonymous."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from rest_framework.test import APIClient
+
+from apps.delegations.enums import Role
+from tests.factories import DelegationFactory, EventFactory, ParticipantFactory, UserFactory
+
+
+@dataclass
+class Personas:
+    event: object
+    organizer: object
+    head: object
+    delegate: object
+    outsider: object
+    anonymous: object
+
+
+@pytest.fixture
+def event(db):
+    return EventFactory(slug="ga-2025")
+
+
+@pytest.fixture
+def personas(event) -> Personas:
+    organizer = UserFactory(username="organizer")
+    event.organizers.add(organizer)
+    morocco = DelegationFactory(event=event, country="MA")
+    france = DelegationFactory(event=event, country="FR")
+    head = ParticipantFactory(event=event, delegation=morocco, role=Role.HEAD, user=UserFactory(username="head"))
+    delegate = ParticipantFactory(event=event, delegation=morocco, user=UserFactory(username="delegate"))
+    outsider = ParticipantFactory(event=event, delegation=france, user=UserFactory(username="outsider"))
+    return Personas(event, organizer, head.user, delegate.user, outsider.user, AnonymousUser())
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,42 @@
+import pytest
+from django.core.exceptions import ValidationError
+
+from gaplanner.i18n import clean_translations, pick, validate_languages
+
+
+def test_pick_falls_back_to_the_event_language_then_english_then_any():
+    title = {"fr": "Ouverture", "ar": "الافتتاح"}
+
+    assert pick(title, "ar", ["fr"]) == "الافتتاح"
+    assert pick(title, "es", ["fr"]) == "Ouverture"
+    assert pick({"en": "Opening", "ar": "الافتتاح"}, "es", []) == "Opening"
+    assert pick({"ar": "الافتتاح"}, "es", []) == "الافتتاح"
+    assert pick({}, "en", []) == ""
+
+
+def test_clean_translations_strips_control_characters_and_empty_languages():
+    assert clean_translations({"en": " Opening\x07 ceremony ", "fr": "  "}, required=True) == {"en": "Opening ceremony"}
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("Opening", "Enter an object from language code to text"),
+        ({"xx": "Opening"}, "xx is not a language code."),
+        ({"en": 3}, "The en text must be a string."),
+        ({"en": ""}, "Enter the text in at least one language."),
+    ],
+)
+def test_clean_translations_names_what_is_wrong(value, message):
+    with pytest.raises(ValidationError) as error:
+        clean_translations(value, required=True)
+
+    assert message in error.value.messages[0]
+
+
+def test_validate_languages_refuses_unknown_and_repeated_codes():
+    validate_languages(["ar", "en"])
+    with pytest.raises(ValidationError):
+        validate_languages(["en", "klingon"])
+    with pytest.raises(ValidationError):
+        validate_languages(["en", "en"])

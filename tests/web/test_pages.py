@@ -1,0 +1,131 @@
+import datetime as dt
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from apps.programme.enums import SessionStatus, Visibility
+from tests.factories import CASABLANCA, EventFactory, RoomFactory, SessionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_redirects_to_the_only_event(client, event):
+    response = client.get("/")
+
+    assert (response.status_code, response["Location"]) == (302, "/events/ga-2025/")
+
+
+def test_home_lists_several_events(client, event):
+    EventFactory(slug="ga-2026", name={"en": "Assembly 2026"})
+
+    response = client.get("/")
+
+    assert response.status_code == 200
+    assert '<a href="/events/ga-2026/">Assembly 2026</a>' in response.content.decode()
+
+
+def test_programme_shows_the_day_by_room_in_event_time_with_offset(client, event):
+    plenary = RoomFactory(venue__event=event, name="Plenary Hall")
+    SessionFactory(event=event, room=plenary, code="GA-OPEN", title={"en": "Opening ceremony"})
+    SessionFactory(
+        event=event,
+        room=plenary,
+        code="PL-02",
+        title={"en": "Strategic Framework"},
+        start=dt.datetime(2025, 11, 25, 10, 0, tzinfo=CASABLANCA),
+        end=dt.datetime(2025, 11, 25, 12, 0, tzinfo=CASABLANCA),
+    )
+
+    response = client.get("/events/ga-2025/?day=2025-11-24")
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Times are in event time, Africa/Casablanca (UTC+01:00)." in page
+    assert '<h3 id="room-1">Plenary Hall' in page
+    assert (
+        '<time datetime="2025-11-24T09:00:00+01:00">09:00</time>–'
+        '<time datetime="2025-11-24T10:00:00+01:00">10:00</time>'
+    ) in page
+    assert '<a href="/events/ga-2025/sessions/GA-OPEN/">Opening ceremony</a>' in page
+    assert "Strategic Framework" not in page
+
+
+def test_programme_hides_what_the_visitor_may_not_see(client, event):
+    SessionFactory(event=event, title={"en": "Closed-9c1e"}, visibility=Visibility.RESTRICTED)
+    SessionFactory(event=event, title={"en": "Draft-4b7d"}, status=SessionStatus.DRAFT)
+    SessionFactory(event=event, title={"en": "Cancelled-2a2a"}, status=SessionStatus.CANCELLED)
+
+    page = client.get("/events/ga-2025/?day=2025-11-24").content.decode()
+
+    assert "Closed-9c1e" not in page
+    assert "Draft-4b7d" not in page
+    assert "Cancelled-2a2a" in page
+    assert '<strong class="status">Cancelled</strong>' in page
+
+
+@time_machine.travel("2025-11-26 08:00+00:00")
+def test_programme_opens_on_today_during_the_event(client, event):
+    page = client.get("/events/ga-2025/").content.decode()
+
+    assert "<h2>Wednesday 26 November 2025</h2>" in page
+
+
+@time_machine.travel("2025-12-15 08:00+00:00")
+def test_programme_opens_on_the_first_day_outside_the_event(client, event):
+    page = client.get("/events/ga-2025/").content.decode()
+
+    assert "<h2>Monday 24 November 2025</h2>" in page
+
+
+@pytest.mark.parametrize("day", ["2025-11-28", "yesterday"])
+def test_programme_day_outside_the_event_is_404(client, event, day):
+    assert client.get(f"/events/ga-2025/?day={day}").status_code == 404
+
+
+def test_programme_in_arabic_is_right_to_left_with_arabic_titles(client, event):
+    SessionFactory(event=event, title={"en": "Opening ceremony", "ar": "حفل الافتتاح"})
+
+    page = client.get("/events/ga-2025/?day=2025-11-24", headers={"accept-language": "ar"}).content.decode()
+
+    assert '<html lang="ar" dir="rtl">' in page
+    assert "حفل الافتتاح" in page
+
+
+def test_session_page_shows_time_place_and_languages(client, event):
+    room = RoomFactory(venue__event=event, name="Plenary Hall", venue__name="Palais des Congrès")
+    SessionFactory(event=event, room=room, code="GA-OPEN", title={"en": "Opening ceremony"}, languages=["ar", "fr"])
+
+    page = client.get("/events/ga-2025/sessions/GA-OPEN/").content.decode()
+
+    assert "<h1>Opening ceremony</h1>" in page
+    assert "Monday 24 November 2025, 09:00</time>–<time" in page
+    assert "10:00</time> UTC+01:00 (Africa/Casablanca)" in page
+    assert "<dd>Plenary Hall, Palais des Congrès</dd>" in page
+    assert "<dd>العربيّة, français</dd>" in page
+
+
+def test_session_page_of_a_restricted_session_is_404(client, event):
+    SessionFactory(event=event, code="CLOSED", visibility=Visibility.RESTRICTED)
+
+    assert client.get("/events/ga-2025/sessions/CLOSED/").status_code == 404
+
+
+def test_restricted_session_page_for_its_audience(client, personas):
+    SessionFactory(event=personas.event, code="HEADS", visibility=Visibility.RESTRICTED, roles=["head"])
+    client.force_login(personas.head)
+
+    assert client.get("/events/ga-2025/sessions/HEADS/").status_code == 200
+
+
+@pytest.mark.parametrize("size", [1, 3])
+def test_programme_page_query_count_does_not_grow(client, event, size):
+    for n in range(size):
+        SessionFactory(event=event, room=RoomFactory(venue__event=event, name=f"Room {n}"))
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/events/ga-2025/?day=2025-11-24")
+
+    assert response.status_code == 200
+    assert len(queries) == 2  # the event, the day's sessions with rooms and venues
