@@ -58,7 +58,7 @@ class TranslationsFormField(forms.JSONField):
 
     def to_python(self, value: Any) -> Any:
         if isinstance(value, list):
-            value = dict(zip(self.widget.codes, value, strict=True))
+            value = {code: text or "" for code, text in zip(self.widget.codes, value, strict=True)}
         return i18n.clean_translations(value, required=self.text_required)
 
     def prepare_value(self, value: Any) -> Any:

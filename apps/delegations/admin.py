@@ -16,6 +16,7 @@ class ParticipantFormSet(BaseInlineFormSet):
     def _construct_form(self, i: int, **kwargs: Any) -> Any:
         form = super()._construct_form(i, **kwargs)
         form.instance.event_id = self.instance.event_id
+        form.instance.delegation = self.instance
         return form
 
 

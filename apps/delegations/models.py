@@ -120,8 +120,11 @@ class Participant(TimeStampedModel):
         return f"{self.first_name} {self.last_name}"
 
     def clean(self) -> None:
-        if self.delegation_id and self.event_id and self.delegation.event_id != self.event_id:
+        # A delegation being added together with its participants has no id yet.
+        has_delegation = self.delegation_id is not None or Participant.delegation.is_cached(self)
+        delegation = self.delegation if has_delegation else None
+        if delegation is not None and self.event_id and delegation.event_id != self.event_id:
             raise ValidationError({"delegation": _("The delegation belongs to another event.")})
-        if self.role == Role.HEAD and not self.delegation_id:
+        if self.role == Role.HEAD and delegation is None:
             raise ValidationError({"delegation": _("A head of delegation needs a delegation.")})
         self.email = self.email.strip().lower()

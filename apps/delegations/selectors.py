@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
-
 from apps.events.models import Event
 
-from .models import Delegation, Participant
+from .models import Participant
 
 
 @dataclass(frozen=True)
@@ -35,7 +33,3 @@ def principal_for(*, user: object, event: Event) -> Principal:
         Participant.objects.select_related("delegation").filter(event=event, user=user, is_active=True).first()
     )
     return Principal(event=event, is_organizer=event.is_organizer(user), participant=participant)
-
-
-def delegations_of_event(*, event: Event) -> QuerySet[Delegation]:
-    return Delegation.objects.filter(event=event)
