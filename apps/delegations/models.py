@@ -59,7 +59,7 @@ class Participant(TimeStampedModel):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="participants", verbose_name=_("event"))
     delegation = models.ForeignKey(
         Delegation,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="participants",

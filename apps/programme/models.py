@@ -60,7 +60,7 @@ class Session(TimeStampedModel):
     description = TranslationsField(_("description"), blank=True, multiline=True)
     room = models.ForeignKey(
         Room,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="sessions",

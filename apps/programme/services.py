@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -155,7 +156,12 @@ def _import_venues(report: _Report, event: Event, venues: Iterable[Any]) -> dict
         place = f"venues[{v}]"
         if not report.check_fields(place, data, _VENUE_FIELDS):
             continue
-        venue = Venue(event=event, **{k: val for k, val in data.items() if k != "rooms"})
+        fields = {k: val for k, val in data.items() if k != "rooms"}
+        for name in ("latitude", "longitude"):
+            if isinstance(fields.get(name), float):
+                # JSON numbers arrive as binary floats; their decimal text is what was written.
+                fields[name] = Decimal(str(fields[name]))
+        venue = Venue(event=event, **fields)
         if not report.save(place, venue):
             continue
         for r, room_data in enumerate(data.get("rooms") or []):

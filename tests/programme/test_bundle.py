@@ -197,3 +197,11 @@ def test_event_import_command_reports_unreadable_json(tmp_path):
 
     with pytest.raises(CommandError, match="Expecting property name"):
         call_command("event_import", str(path))
+
+
+def test_demo_accounts_exist_in_demo_mode_only(settings):
+    settings.DEMO_MODE = False
+
+    with pytest.raises(CommandError, match="Demo accounts exist in demo mode only"):
+        call_command("sample_load", "--demo-accounts")
+    assert not Event.objects.exists()
