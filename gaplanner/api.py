@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -16,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from gaplanner import i18n
+from gaplanner.timezones import LocalTimeError, make_aware_strict
 
 
 class Pagination(PageNumberPagination):
@@ -28,6 +31,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     """One error body for the whole API: ``{"detail": …}`` plus ``{"errors": {field: [...]}}``."""
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=_django_errors(exc))
+    elif isinstance(exc, RestrictedError | ProtectedError):
+        exc = InUse()
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -39,6 +44,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         errors = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
         response.data = {"detail": "Invalid input.", "errors": errors}
     return response
+
+
+class InUse(exceptions.APIException):
+    status_code = 409
+    default_detail = "Still in use: remove or move what refers to it first."
+    default_code = "in_use"
 
 
 def _django_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
@@ -86,9 +97,27 @@ class TranslationsField(serializers.JSONField):
 class EventTimeField(serializers.DateTimeField):
     """An instant written in the event's time zone with its offset: ``2025-11-24T09:00:00+01:00``."""
 
+    default_error_messages = {
+        "invalid": "Enter a date and time such as 2025-11-24T09:00:00+01:00 (without an offset: event time).",
+    }
+
     def to_representation(self, value: Any) -> Any:
         event = self.context["event"]
         return value.astimezone(event.zone).isoformat()
+
+    def to_internal_value(self, value: Any) -> Any:
+        if not isinstance(value, str):
+            self.fail("invalid")
+        try:
+            parsed = dt.datetime.fromisoformat(value)
+        except ValueError:
+            self.fail("invalid")
+        if parsed.tzinfo is not None:
+            return parsed
+        try:
+            return make_aware_strict(parsed, self.context["event"].zone)
+        except LocalTimeError as exc:
+            raise serializers.ValidationError(str(exc)) from exc
 
 
 class LanguageContextMixin:
@@ -98,3 +127,86 @@ class LanguageContextMixin:
         context = super().get_serializer_context()  # type: ignore[misc]
         context["language"] = requested_language(self.request)  # type: ignore[attr-defined]
         return context
+
+
+class EventScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
+    """A related object by id, among those of the event in the URL only: an id of another
+    event is answered as if it did not exist."""
+
+    def __init__(self, *, event_path: str, **kwargs: Any) -> None:
+        self.event_path = event_path
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> Any:
+        event = self.context.get("event")
+        queryset = super().get_queryset()
+        return queryset.filter(**{self.event_path: event}) if event else queryset.none()
+
+
+_ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "detail": {"type": "string"},
+        "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+    },
+    "required": ["detail"],
+}
+_ERRORS = {
+    "400": "Invalid input: `errors` names each field.",
+    "401": "Not signed in (send `Authorization: Token …`).",
+    "403": "Signed in, but not allowed to do this.",
+    "404": "Unknown, or not visible to the caller.",
+    "409": "Conflicts with the current state (a resource still in use, a request still running).",
+    "412": "`If-Match` does not match the current `ETag`: read the resource again.",
+    "422": "The `Idempotency-Key` was used for another request.",
+    "429": "Too many requests: retry after `Retry-After` seconds.",
+}
+
+
+def add_error_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """drf-spectacular hook: every operation lists the errors it can answer, with one error
+    body, and the headers that make writes safe (``If-Match``, ``Idempotency-Key``)."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = _ERROR_SCHEMA
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            codes = {"429"}
+            has_params = bool(operation.get("parameters")) or "requestBody" in operation
+            if has_params:
+                codes.add("400")
+            if "{" in path:
+                codes.add("404")
+            if method != "get" or operation.get("security") == [{"tokenAuth": []}, {"cookieAuth": []}]:
+                codes |= {"401", "403"}
+            if method in {"post", "put", "patch", "delete"}:
+                codes.add("409")
+            parameters = operation.setdefault("parameters", [])
+            if method in {"put", "patch", "delete"} and "{" in path:
+                codes.add("412")
+                parameters.append(_header("If-Match", "The `ETag` read last: a stale one answers 412."))
+            if method == "post" and not path.rstrip("/").endswith(("cancel", "token")):
+                codes.add("422")
+                parameters.append(_header("Idempotency-Key", "Makes a retried create return the first answer."))
+            if method == "get":
+                parameters.append(
+                    {
+                        "name": "lang",
+                        "in": "query",
+                        "required": False,
+                        "description": "Answer multilingual text in this language only (a string, not an object).",
+                        "schema": {"type": "string"},
+                    }
+                )
+            responses = operation.setdefault("responses", {})
+            for code in sorted(codes):
+                responses.setdefault(
+                    code,
+                    {
+                        "description": _ERRORS[code],
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                    },
+                )
+    return result
+
+
+def _header(name: str, description: str) -> dict[str, Any]:
+    return {"name": name, "in": "header", "required": False, "description": description, "schema": {"type": "string"}}

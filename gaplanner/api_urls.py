@@ -1,14 +1,34 @@
 """``/api/v1/``: one router for every resource."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from apps.events.views import EventViewSet
-from apps.programme.views import SessionViewSet
+from apps.accounts.views import ApiTokenViewSet, MeView, TokenObtainView
+from apps.delegations.views import DelegationViewSet, MyProfileView, ParticipantViewSet
+from apps.events.views import EventViewSet, RoomViewSet, VenueViewSet
+from apps.programme.views import MyAgendaViewSet, SessionViewSet
 
 app_name = "api"
 
-router = DefaultRouter()
-router.register("events", EventViewSet, basename="event")
-router.register(r"events/(?P<event_slug>[-a-zA-Z0-9_]+)/sessions", SessionViewSet, basename="session")
+EVENT = r"events/(?P<event_slug>[-a-zA-Z0-9_]+)"
 
-urlpatterns = router.urls
+router = DefaultRouter()
+router.register("auth/tokens", ApiTokenViewSet, basename="token")
+router.register("events", EventViewSet, basename="event")
+router.register(f"{EVENT}/venues", VenueViewSet, basename="venue")
+router.register(f"{EVENT}/rooms", RoomViewSet, basename="room")
+router.register(f"{EVENT}/delegations", DelegationViewSet, basename="delegation")
+router.register(f"{EVENT}/participants", ParticipantViewSet, basename="participant")
+router.register(f"{EVENT}/sessions", SessionViewSet, basename="session")
+router.register(f"{EVENT}/me/agenda", MyAgendaViewSet, basename="my-agenda")
+
+urlpatterns = [
+    path("auth/token/", TokenObtainView.as_view(), name="token-obtain"),
+    path("me/", MeView.as_view(), name="me"),
+    path(
+        "events/<slug:event_slug>/me/",
+        MyProfileView.as_view({"get": "retrieve", "patch": "partial_update"}),
+        name="my-profile",
+    ),
+    *router.urls,
+]

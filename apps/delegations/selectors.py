@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
+
 from apps.events.models import Event
 
-from .models import Participant
+from .enums import Role
+from .models import Delegation, Participant
 
 
 @dataclass(frozen=True)
@@ -33,3 +36,22 @@ def principal_for(*, user: object, event: Event) -> Principal:
         Participant.objects.select_related("delegation").filter(event=event, user=user, is_active=True).first()
     )
     return Principal(event=event, is_organizer=event.is_organizer(user), participant=participant)
+
+
+def participants_visible_to(principal: Principal) -> QuerySet[Participant]:
+    """Organizers see every participant of the event; a head of delegation sees their
+    delegation's; a participant sees themself; anyone else, nobody."""
+    participants = Participant.objects.filter(event=principal.event)
+    if principal.is_organizer:
+        return participants
+    me = principal.participant
+    if me is None:
+        return participants.none()
+    if me.role == Role.HEAD and me.delegation_id:
+        return participants.filter(delegation=me.delegation_id)
+    return participants.filter(pk=me.pk)
+
+
+def delegations_listed(*, event: Event) -> QuerySet[Delegation]:
+    """Every delegation of the event: who takes part in an assembly is public."""
+    return Delegation.objects.filter(event=event)

@@ -6,9 +6,9 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from gaplanner.api import TranslationsField
+from gaplanner.api import EventScopedPrimaryKeyField, TranslationsField
 
-from .models import Event
+from .models import Event, Room, Venue
 
 
 class EventSerializer(serializers.ModelSerializer[Event]):
@@ -29,6 +29,12 @@ class EventSerializer(serializers.ModelSerializer[Event]):
             "links",
         ]
 
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        if self.instance is not None and not isinstance(self.instance, list | tuple):
+            fields["slug"].read_only = True  # URLs and feeds carry the slug: it never changes
+        return fields
+
     @extend_schema_field(
         {"type": "object", "properties": {"programme": {"type": "string"}, "sessions": {"type": "string"}}}
     )
@@ -38,3 +44,18 @@ class EventSerializer(serializers.ModelSerializer[Event]):
             "programme": request.build_absolute_uri(event.get_absolute_url()),
             "sessions": request.build_absolute_uri(reverse("api:session-list", kwargs={"event_slug": event.slug})),
         }
+
+
+class VenueSerializer(serializers.ModelSerializer[Venue]):
+    class Meta:
+        model = Venue
+        fields = ["id", "name", "address", "latitude", "longitude", "opens", "closes"]
+
+
+class RoomSerializer(serializers.ModelSerializer[Room]):
+    venue = EventScopedPrimaryKeyField(event_path="event", queryset=Venue.objects.all())
+    booths = serializers.ListField(child=serializers.CharField(), required=False)
+
+    class Meta:
+        model = Room
+        fields = ["id", "venue", "name", "kind", "capacity", "booths"]

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 import django_filters
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from apps.events.models import Event
 
@@ -18,11 +18,15 @@ class SessionFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=SessionKind.choices)
     status = django_filters.ChoiceFilter(choices=SessionStatus.choices)
     language = django_filters.CharFilter(method="filter_language", help_text="A language code, such as fr.")
+    delegation = django_filters.NumberFilter(method="filter_delegation", help_text="Sessions expecting it.")
+    participant = django_filters.NumberFilter(method="filter_participant", help_text="Sessions expecting them.")
     updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    q = django_filters.CharFilter(method="search", help_text="Part of the title, in any language, or the code.")
+    ordering = django_filters.OrderingFilter(fields=["start", "end", "code", "updated_at"])
 
     class Meta:
         model = Session
-        fields = ["day", "room", "kind", "status", "language", "updated_since"]
+        fields = ["day", "room", "kind", "status", "language", "delegation", "participant", "updated_since"]
 
     def filter_day(self, queryset: QuerySet[Session], name: str, value: dt.date) -> QuerySet[Session]:
         event: Event = self.request.parser_context["view"].event  # type: ignore[union-attr]
@@ -31,3 +35,12 @@ class SessionFilter(django_filters.FilterSet):
     def filter_language(self, queryset: QuerySet[Session], name: str, value: str) -> QuerySet[Session]:
         # ``languages`` is a JSON list; see sessions_visible_to on matching quoted names.
         return queryset.filter(languages__icontains=f'"{value}"')
+
+    def filter_delegation(self, queryset: QuerySet[Session], name: str, value: int) -> QuerySet[Session]:
+        return queryset.filter(pk__in=Session.objects.filter(delegations=value).values("pk"))
+
+    def filter_participant(self, queryset: QuerySet[Session], name: str, value: int) -> QuerySet[Session]:
+        return queryset.filter(pk__in=Session.objects.filter(participants=value).values("pk"))
+
+    def search(self, queryset: QuerySet[Session], name: str, value: str) -> QuerySet[Session]:
+        return queryset.filter(Q(title__icontains=value) | Q(code__iexact=value))

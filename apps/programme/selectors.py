@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db.models import Q, QuerySet
 
+from apps.delegations.models import Participant
 from apps.delegations.selectors import Principal
 from apps.events.models import Event
 from gaplanner.timezones import local_day_bounds
@@ -26,17 +27,29 @@ def sessions_visible_to(principal: Principal) -> QuerySet[Session]:
     if principal.is_organizer:
         return sessions
     rule = Q(visibility=Visibility.PUBLIC)
-    participant = principal.participant
-    if participant is not None:
-        # ``roles`` is a JSON list of role names; matching the quoted name in its text works on
-        # every database (SQLite has no JSON containment lookup).
-        audience = Q(participants=participant) | Q(roles__icontains=f'"{participant.role}"')
-        if participant.delegation_id:
-            audience |= Q(delegations=participant.delegation_id)
-        # The audience matches through joins; a subquery of ids keeps one row per session.
-        restricted = Session.objects.filter(audience, event=principal.event).values("pk")
-        rule |= Q(visibility=Visibility.PARTICIPANTS) | Q(visibility=Visibility.RESTRICTED, pk__in=restricted)
+    if principal.participant is not None:
+        rule |= Q(visibility=Visibility.PARTICIPANTS) | Q(
+            visibility=Visibility.RESTRICTED, pk__in=_expecting_ids(principal.participant)
+        )
     return sessions.exclude(status=SessionStatus.DRAFT).filter(rule)
+
+
+def _expecting_ids(participant: Participant) -> QuerySet[Session]:
+    """Ids of the sessions whose audience names the participant, their delegation or role."""
+    # ``roles`` is a JSON list of role names; matching the quoted name in its text works on
+    # every database (SQLite has no JSON containment lookup).
+    audience = Q(participants=participant) | Q(roles__icontains=f'"{participant.role}"')
+    if participant.delegation_id:
+        audience |= Q(delegations=participant.delegation_id)
+    # The audience matches through joins; a subquery of ids keeps one row per session.
+    return Session.objects.filter(audience, event=participant.event_id).values("pk")
+
+
+def sessions_expecting(principal: Principal) -> QuerySet[Session]:
+    """The visible sessions the principal's participant is expected at: their agenda."""
+    if principal.participant is None:
+        return Session.objects.none()
+    return sessions_visible_to(principal).filter(pk__in=_expecting_ids(principal.participant))
 
 
 def sessions_on_day(sessions: QuerySet[Session], *, event: Event, day: dt.date) -> QuerySet[Session]:

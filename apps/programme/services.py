@@ -14,8 +14,10 @@ from django.db import models, transaction
 
 from apps.delegations.models import Delegation, Participant
 from apps.events.models import Event, Room, Venue
+from gaplanner.persistence import validated_save
 from gaplanner.timezones import LocalTimeError, make_aware_strict
 
+from .enums import SessionStatus
 from .models import Session
 
 BUNDLE_FORMAT = "gaplanner-event/1"
@@ -270,6 +272,24 @@ def _resolve(report: _Report, place: str, keys: object, known: Mapping[str, Any]
         report.add(place, f"unknown: {', '.join(missing)}")
         return None
     return [known[name] for name in names]
+
+
+def session_save(*, session: Session, data: Mapping[str, Any]) -> Session:
+    """Create (``session`` unsaved) or change a session of the working schedule.
+
+    Raises ``ValidationError`` (end before start, outside the event's days, a room or an
+    audience of another event).
+    """
+    return validated_save(session, data=data)
+
+
+@transaction.atomic
+def session_cancel(*, session: Session) -> Session:
+    """Mark the session cancelled; it stays in the programme as cancelled."""
+    if session.status != SessionStatus.CANCELLED:
+        session.status = SessionStatus.CANCELLED
+        session.save(update_fields=["status", "updated_at"])
+    return session
 
 
 DEMO_PASSWORD = "gaplanner-demo"  # noqa: S105 - demo accounts exist only in demo mode

@@ -1,0 +1,97 @@
+"""API tokens: made, checked and revoked here only."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import ApiToken, IdempotencyKey
+
+# Bytes of randomness in a token: 256 bits, far beyond guessing.
+TOKEN_BYTES = 32
+# Writing last_used_at on every request would make every read a write; once a minute is enough.
+LAST_USED_RESOLUTION_SECONDS = 60
+# How long an Idempotency-Key is remembered.
+IDEMPOTENCY_TTL = timedelta(hours=24)
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, user: Any, name: str = "") -> tuple[ApiToken, str]:
+    """Make a token for ``user``; returns the stored row and the token, which is not kept."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    row = ApiToken(user=user, name=name.strip()[:100], digest=token_digest(token), prefix=token[:8])
+    row.full_clean()
+    row.save()
+    return row, token
+
+
+def api_token_authenticate(*, token: str) -> ApiToken | None:
+    """The active token row for ``token``, or ``None``; marks when it was last used."""
+    row = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=token_digest(token), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if row is None:
+        return None
+    now = timezone.now()
+    if row.last_used_at is None or (now - row.last_used_at).total_seconds() > LAST_USED_RESOLUTION_SECONDS:
+        ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+        row.last_used_at = now
+    return row
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken) -> ApiToken:
+    """Revoke ``token`` (idempotent: a revoked token keeps its first revocation time)."""
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at", "updated_at"])
+    return token
+
+
+def idempotency_fingerprint(*, method: str, path: str, body: bytes) -> str:
+    return hashlib.sha256(b"\n".join([method.encode(), path.encode(), body])).hexdigest()
+
+
+def idempotency_key_claim(*, user: Any, key: str, fingerprint: str) -> IdempotencyKey:
+    """The record for ``key``: a stored answer to replay, or a new row to fill (in the
+    caller's transaction). Raises :class:`IdempotencyConflict` when the key was used for
+    another request, :class:`IdempotencyInProgress` when a request with it is still running.
+    """
+    IdempotencyKey.objects.filter(user=user, key=key, created_at__lt=timezone.now() - IDEMPOTENCY_TTL).delete()
+    record = IdempotencyKey.objects.filter(user=user, key=key).first()
+    if record is None:
+        try:
+            with transaction.atomic():
+                return IdempotencyKey.objects.create(user=user, key=key, fingerprint=fingerprint)
+        except IntegrityError as exc:
+            raise IdempotencyInProgress from exc
+    if record.fingerprint != fingerprint:
+        raise IdempotencyConflict
+    if record.status_code is None:
+        raise IdempotencyInProgress
+    return record
+
+
+def idempotency_key_store(*, record: IdempotencyKey, status_code: int, body: Any) -> None:
+    record.status_code = status_code
+    record.response_body = body
+    record.save(update_fields=["status_code", "response_body"])
+
+
+class IdempotencyConflict(Exception):
+    """The key was first used with another method, path or body."""
+
+
+class IdempotencyInProgress(Exception):
+    """A request with the key has not finished."""

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django_countries.serializer_fields import CountryField
+from rest_framework import serializers
+
+from gaplanner.api import EventScopedPrimaryKeyField, TranslationsField
+
+from .models import Delegation, Participant
+
+# Fields of a participant that only organizers set; others' values are ignored.
+ORGANIZER_ONLY_PARTICIPANT_FIELDS = ("delegation", "is_active")
+
+
+class DelegationSerializer(serializers.ModelSerializer[Delegation]):
+    country = CountryField(required=False, allow_blank=True)
+    organisation = TranslationsField(required=False)
+    name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Delegation
+        fields = ["id", "kind", "country", "organisation", "name", "region"]
+
+    def get_name(self, delegation: Delegation) -> str:
+        return delegation.display_name(self.context.get("language"))
+
+
+class ParticipantSerializer(serializers.ModelSerializer[Participant]):
+    delegation = EventScopedPrimaryKeyField(
+        event_path="event", queryset=Delegation.objects.all(), allow_null=True, required=False
+    )
+
+    class Meta:
+        model = Participant
+        fields = [
+            "id",
+            "delegation",
+            "role",
+            "first_name",
+            "last_name",
+            "email",
+            "language",
+            "is_active",
+            "user",
+            "updated_at",
+        ]
+        read_only_fields = ["user", "updated_at"]
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        principal = self.context.get("principal")
+        if principal is None or not principal.is_organizer:
+            for name in ORGANIZER_ONLY_PARTICIPANT_FIELDS:
+                fields[name].read_only = True
+        return fields
+
+
+class ProfileSerializer(serializers.ModelSerializer[Participant]):
+    """What a participant may change of their own registration."""
+
+    class Meta:
+        model = Participant
+        fields = ["id", "delegation", "role", "first_name", "last_name", "email", "language"]
+        read_only_fields = ["id", "delegation", "role", "email"]
