@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
+from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
@@ -59,12 +60,15 @@ def _django_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
 
 
 def requested_language(request: Request | None) -> str | None:
-    """The language a caller asked for with ``?lang=``, else none (answers keep every language)."""
+    """The language a caller asked for with ``?lang=``, else by ``Accept-Language``; none when
+    neither is sent: then answers keep every language."""
     if request is None:
         return None
     code = request.query_params.get("lang")
     if code is None:
-        return None
+        if "HTTP_ACCEPT_LANGUAGE" not in request.META:
+            return None
+        return translation.get_language_from_request(request._request)
     if not i18n.is_language_code(code):
         raise exceptions.ValidationError({"lang": [f"{code!r} is not a language code."]})
     return code
@@ -210,3 +214,19 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
 
 def _header(name: str, description: str) -> dict[str, Any]:
     return {"name": name, "in": "header", "required": False, "description": description, "schema": {"type": "string"}}
+
+
+class StrictFieldsMixin:
+    """Refuses fields the resource does not have, naming them, instead of ignoring a typo.
+
+    Read-only fields are known: a client may send back what it read; they are ignored.
+    """
+
+    fields: dict[str, Any]
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        return super().to_internal_value(data)  # type: ignore[misc]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.test import override_settings
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from apps.delegations.enums import Role
@@ -51,3 +52,10 @@ def _fast_password_hashing():
     """Passwords hashed in microseconds: the suite creates hundreds of users."""
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """A request's language (LocaleMiddleware) stays active in the thread: undo it."""
+    yield
+    translation.deactivate()

@@ -5,7 +5,7 @@ from typing import Any
 from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
-from gaplanner.api import EventScopedPrimaryKeyField, TranslationsField
+from gaplanner.api import EventScopedPrimaryKeyField, StrictFieldsMixin, TranslationsField
 
 from .models import Delegation, Participant
 
@@ -13,7 +13,7 @@ from .models import Delegation, Participant
 ORGANIZER_ONLY_PARTICIPANT_FIELDS = ("delegation", "is_active")
 
 
-class DelegationSerializer(serializers.ModelSerializer[Delegation]):
+class DelegationSerializer(StrictFieldsMixin, serializers.ModelSerializer[Delegation]):
     country = CountryField(required=False, allow_blank=True)
     organisation = TranslationsField(required=False)
     name = serializers.SerializerMethodField()
@@ -26,7 +26,7 @@ class DelegationSerializer(serializers.ModelSerializer[Delegation]):
         return delegation.display_name(self.context.get("language"))
 
 
-class ParticipantSerializer(serializers.ModelSerializer[Participant]):
+class ParticipantSerializer(StrictFieldsMixin, serializers.ModelSerializer[Participant]):
     delegation = EventScopedPrimaryKeyField(
         event_path="event", queryset=Delegation.objects.all(), allow_null=True, required=False
     )
@@ -56,7 +56,7 @@ class ParticipantSerializer(serializers.ModelSerializer[Participant]):
         return fields
 
 
-class ProfileSerializer(serializers.ModelSerializer[Participant]):
+class ProfileSerializer(StrictFieldsMixin, serializers.ModelSerializer[Participant]):
     """What a participant may change of their own registration."""
 
     class Meta:

@@ -6,12 +6,12 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from gaplanner.api import EventScopedPrimaryKeyField, TranslationsField
+from gaplanner.api import EventScopedPrimaryKeyField, StrictFieldsMixin, TranslationsField
 
 from .models import Event, Room, Venue
 
 
-class EventSerializer(serializers.ModelSerializer[Event]):
+class EventSerializer(StrictFieldsMixin, serializers.ModelSerializer[Event]):
     name = TranslationsField()
     links = serializers.SerializerMethodField()
 
@@ -46,13 +46,13 @@ class EventSerializer(serializers.ModelSerializer[Event]):
         }
 
 
-class VenueSerializer(serializers.ModelSerializer[Venue]):
+class VenueSerializer(StrictFieldsMixin, serializers.ModelSerializer[Venue]):
     class Meta:
         model = Venue
         fields = ["id", "name", "address", "latitude", "longitude", "opens", "closes"]
 
 
-class RoomSerializer(serializers.ModelSerializer[Room]):
+class RoomSerializer(StrictFieldsMixin, serializers.ModelSerializer[Room]):
     venue = EventScopedPrimaryKeyField(event_path="event", queryset=Venue.objects.all())
     booths = serializers.ListField(child=serializers.CharField(), required=False)
 

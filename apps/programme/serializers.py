@@ -7,17 +7,19 @@ from rest_framework import serializers
 from apps.delegations.enums import Role
 from apps.delegations.models import Delegation, Participant
 from apps.events.models import Room
-from gaplanner.api import EventScopedPrimaryKeyField, EventTimeField, TranslationsField
+from gaplanner.api import EventScopedPrimaryKeyField, EventTimeField, StrictFieldsMixin, TranslationsField
 
 from .models import Session
 
 
-class SessionSerializer(serializers.ModelSerializer[Session]):
+class SessionSerializer(StrictFieldsMixin, serializers.ModelSerializer[Session]):
     title = TranslationsField()
     description = TranslationsField(required=False)
     start = EventTimeField()
     end = EventTimeField()
-    room = EventScopedPrimaryKeyField(event_path="venue__event", queryset=Room.objects.all(), allow_null=True)
+    room = EventScopedPrimaryKeyField(
+        event_path="venue__event", queryset=Room.objects.all(), allow_null=True, required=False
+    )
     room_name = serializers.CharField(source="room.name", read_only=True, default=None, allow_null=True)
     languages = serializers.ListField(child=serializers.CharField(), required=False)
     participants = EventScopedPrimaryKeyField(

@@ -1,0 +1,171 @@
+"""Every URL of /api/v1/ × every persona, with the status each must get.
+
+The routes are read from the URL resolver: a new endpoint without rows here fails the suite.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from apps.accounts.services import api_token_create
+from apps.delegations.models import Participant
+from apps.programme.services import organizers_group_ensure
+from tests.factories import CASABLANCA, RoomFactory, SessionFactory, VenueFactory
+
+PERSONAS = ("anonymous", "outsider", "delegate", "head", "organizer")
+
+
+def _row(anonymous: int, outsider: int, delegate: int, head: int, organizer: int) -> dict[str, int]:
+    return dict(zip(PERSONAS, (anonymous, outsider, delegate, head, organizer), strict=True))
+
+
+EVERYONE = _row(200, 200, 200, 200, 200)
+ORGANIZER_WRITES = _row(401, 403, 403, 403, 200)
+ORGANIZER_CREATES = _row(401, 403, 403, 403, 201)
+ORGANIZER_DELETES = _row(401, 403, 403, 403, 204)
+
+# (route name, method) -> expected status per persona.
+MATRIX: dict[tuple[str, str], dict[str, int]] = {
+    ("api-root", "get"): EVERYONE,
+    ("token-obtain", "post"): _row(400, 400, 400, 400, 400),  # wrong password, for everyone
+    ("me", "get"): _row(401, 200, 200, 200, 200),
+    ("my-profile", "get"): _row(401, 200, 200, 200, 404),
+    ("my-profile", "patch"): _row(401, 200, 200, 200, 404),
+    ("my-agenda-list", "get"): _row(401, 200, 200, 200, 404),
+    ("token-list", "get"): _row(401, 200, 200, 200, 200),
+    ("token-detail", "get"): _row(401, 404, 404, 200, 200),  # the head's token
+    ("token-detail", "delete"): _row(401, 404, 404, 204, 204),
+    ("event-list", "get"): EVERYONE,
+    ("event-list", "post"): ORGANIZER_CREATES,
+    ("event-detail", "get"): EVERYONE,
+    ("event-detail", "patch"): ORGANIZER_WRITES,
+    ("event-detail", "delete"): ORGANIZER_DELETES,
+    ("venue-list", "get"): EVERYONE,
+    ("venue-list", "post"): ORGANIZER_CREATES,
+    ("venue-detail", "get"): EVERYONE,
+    ("venue-detail", "patch"): ORGANIZER_WRITES,
+    ("venue-detail", "delete"): _row(401, 403, 403, 403, 409),  # its room holds a session
+    ("room-list", "get"): EVERYONE,
+    ("room-list", "post"): ORGANIZER_CREATES,
+    ("room-detail", "get"): EVERYONE,
+    ("room-detail", "patch"): ORGANIZER_WRITES,
+    ("room-detail", "delete"): _row(401, 403, 403, 403, 409),  # it holds a session
+    ("delegation-list", "get"): EVERYONE,
+    ("delegation-list", "post"): ORGANIZER_CREATES,
+    ("delegation-detail", "get"): EVERYONE,
+    ("delegation-detail", "patch"): ORGANIZER_WRITES,
+    ("delegation-detail", "delete"): _row(401, 403, 403, 403, 409),  # it still has participants
+    ("participant-list", "get"): EVERYONE,  # each sees whom they may
+    ("participant-list", "post"): _row(401, 403, 403, 201, 201),
+    ("participant-detail", "get"): _row(404, 404, 200, 200, 200),  # the delegate
+    ("participant-detail", "patch"): _row(401, 403, 403, 200, 200),
+    ("participant-detail", "delete"): _row(401, 403, 403, 204, 204),
+    ("session-list", "get"): EVERYONE,
+    ("session-list", "post"): ORGANIZER_CREATES,
+    ("session-detail", "get"): EVERYONE,  # a public session
+    ("session-detail", "patch"): ORGANIZER_WRITES,
+    ("session-detail", "delete"): ORGANIZER_DELETES,
+    ("session-cancel", "post"): ORGANIZER_WRITES,
+}
+
+
+def _api_route_names() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns: list[Any], inside_api: bool) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, inside_api or pattern.namespace == "api")
+            elif isinstance(pattern, URLPattern) and inside_api and pattern.name:
+                names.add(pattern.name)
+
+    walk(get_resolver().url_patterns, inside_api=False)
+    return names
+
+
+def test_every_api_route_has_rows_in_the_matrix():
+    assert _api_route_names() == {name for name, _method in MATRIX}
+
+
+@pytest.fixture
+def world(personas):
+    """The objects each route acts on, in the personas' event."""
+    event = personas.event
+    head = Participant.objects.get(user=personas.head)
+    delegate = Participant.objects.get(user=personas.delegate)
+    venue = VenueFactory(event=event, name="Palais")
+    room = RoomFactory(venue=venue, name="Plenary Hall")
+    session = SessionFactory(event=event, room=room, code="GA-OPEN")
+    token, _secret = api_token_create(user=personas.head, name="matrix")
+    personas.organizer.groups.add(organizers_group_ensure())
+    return {
+        "event": event,
+        "venue": venue,
+        "room": room,
+        "session": session,
+        "delegation": head.delegation,
+        "participant": delegate,
+        "token": token,
+    }
+
+
+def _request(name: str, method: str, world: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    slug = world["event"].slug
+    start = dt.datetime(2025, 11, 26, 9, 0, tzinfo=CASABLANCA)
+    bodies: dict[str, dict[str, Any]] = {
+        "token-obtain": {"username": "head", "password": "wrong"},
+        "event-list": {
+            "slug": "ga-2027",
+            "name": {"en": "GA 2027"},
+            "timezone": "Europe/Vienna",
+            "start_date": "2027-11-01",
+            "end_date": "2027-11-04",
+            "languages": ["en"],
+        },
+        "venue-list": {"name": "Annex"},
+        "room-list": {"venue": world["venue"].pk, "name": "Room 9", "capacity": 20},
+        "delegation-list": {"kind": "member", "country": "KE", "region": "africa"},
+        "participant-list": {"first_name": "Amal", "last_name": "Sample", "delegation": world["delegation"].pk},
+        "session-list": {
+            "title": {"en": "New"},
+            "start": start.isoformat(),
+            "end": (start + dt.timedelta(hours=1)).isoformat(),
+            "room": world["room"].pk,
+            "status": "confirmed",
+        },
+    }
+    urls = {
+        "api-root": "/api/v1/",
+        "token-obtain": "/api/v1/auth/token/",
+        "me": "/api/v1/me/",
+        "my-profile": f"/api/v1/events/{slug}/me/",
+        "my-agenda-list": f"/api/v1/events/{slug}/me/agenda/",
+        "token-list": "/api/v1/auth/tokens/",
+        "token-detail": f"/api/v1/auth/tokens/{world['token'].pk}/",
+        "event-list": "/api/v1/events/",
+        "event-detail": f"/api/v1/events/{slug}/",
+        "session-cancel": f"/api/v1/events/{slug}/sessions/GA-OPEN/cancel/",
+    }
+    for resource in ("venue", "room", "delegation", "participant", "session"):
+        plural = f"/api/v1/events/{slug}/{resource}s/"
+        urls[f"{resource}-list"] = plural
+        key = world[resource].code if resource == "session" else world[resource].pk
+        urls[f"{resource}-detail"] = f"{plural}{key}/"
+    return urls[name], bodies.get(name, {}) if method in {"post", "patch"} else {}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize(("name", "method"), list(MATRIX))
+def test_permission_matrix(api, personas, world, persona, name, method):
+    user = getattr(personas, persona)
+    if persona != "anonymous":
+        api.force_authenticate(user)
+    url, body = _request(name, method, world)
+
+    response = getattr(api, method)(url, body, format="json")
+
+    assert response.status_code == MATRIX[(name, method)][persona], response.content
