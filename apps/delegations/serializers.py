@@ -5,7 +5,7 @@ from typing import Any
 from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
-from gaplanner.api import EventScopedPrimaryKeyField, StrictFieldsMixin, TranslationsField
+from gaplanner.api import EventScopedPrimaryKeyField, EventTimeField, StrictFieldsMixin, TranslationsField
 
 from .models import Delegation, Participant
 
@@ -30,6 +30,7 @@ class ParticipantSerializer(StrictFieldsMixin, serializers.ModelSerializer[Parti
     delegation = EventScopedPrimaryKeyField(
         event_path="event", queryset=Delegation.objects.all(), allow_null=True, required=False
     )
+    updated_at = EventTimeField(read_only=True)
 
     class Meta:
         model = Participant

@@ -28,6 +28,7 @@ class SessionSerializer(StrictFieldsMixin, serializers.ModelSerializer[Session])
     delegations = EventScopedPrimaryKeyField(
         event_path="event", queryset=Delegation.objects.all(), many=True, required=False
     )
+    updated_at = EventTimeField(read_only=True)
     roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices), required=False)
 
     class Meta:
