@@ -23,7 +23,8 @@ from apps.accounts.services import (
 )
 from apps.delegations.selectors import Principal, principal_for
 from apps.events.models import Event
-from gaplanner.api import requested_language
+from gaplanner.api import LanguageContextMixin
+from gaplanner.persistence import instance_delete
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 MAX_IDEMPOTENCY_KEY_LENGTH = 255
@@ -47,7 +48,7 @@ class IdempotencyKeyBusy(exceptions.APIException):
     default_code = "idempotency_key_in_progress"
 
 
-class EventMixin:
+class EventMixin(LanguageContextMixin):
     """Views under ``/events/{event_slug}/``: the event (404 if unknown) and the caller."""
 
     kwargs: dict[str, Any]
@@ -62,8 +63,7 @@ class EventMixin:
         return principal_for(user=self.request.user, event=self.event)
 
     def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()  # type: ignore[misc]
-        context["language"] = requested_language(self.request)
+        context = super().get_serializer_context()
         if not getattr(self, "swagger_fake_view", False):
             context["event"] = self.event
             context["principal"] = self.principal
@@ -178,8 +178,7 @@ class EventResourceViewSet(EventMixin, ConditionalMixin, IdempotentCreateMixin, 
         raise NotImplementedError
 
     def delete_object(self, instance: Any) -> None:
-        with transaction.atomic():
-            instance.delete()
+        instance_delete(instance)
 
     def perform_create(self, serializer: Any) -> None:
         self.written_instance = serializer.instance = self.save_object(None, dict(serializer.validated_data))

@@ -30,3 +30,10 @@ def validated_save(instance: M, *, data: Mapping[str, Any] | None = None) -> M:
     for name, values in many.items():
         getattr(instance, name).set(values)
     return instance
+
+
+@transaction.atomic
+def instance_delete(instance: models.Model) -> None:
+    """Delete ``instance`` and what cascades from it. Raises ``RestrictedError`` when rows
+    that must not vanish with it (a session in a room) still refer to it."""
+    instance.delete()
