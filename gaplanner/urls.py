@@ -1,5 +1,9 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import include, path
+from django.views import defaults
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 urlpatterns = [
@@ -10,3 +14,17 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("apps.web.urls")),
 ]
+
+
+def _json_for_api(status: int, detail: str, fallback: Any) -> Any:
+    def handler(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": detail}, status=status)
+        return fallback(request, *args, **kwargs)
+
+    return handler
+
+
+# Outside DRF's views (an unknown /api/ path, a crash), API clients still get JSON.
+handler404 = _json_for_api(404, "Not found.", defaults.page_not_found)
+handler500 = _json_for_api(500, "Server error.", defaults.server_error)

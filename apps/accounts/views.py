@@ -10,6 +10,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from gaplanner.api_views import ConditionalMixin
+
 from .models import ApiToken
 from .selectors import api_tokens_visible_to
 from .serializers import ApiTokenSerializer, NewApiTokenSerializer, TokenRequestSerializer
@@ -37,7 +39,7 @@ class TokenObtainView(APIView):
         return Response(NewApiTokenSerializer(row).data, status=status.HTTP_201_CREATED)
 
 
-class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ApiTokenViewSet(ConditionalMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """API tokens: the caller's own, and those of their events' participants for organizers.
     ``DELETE`` revokes a token; the row stays, to show when it was revoked."""
 

@@ -9,7 +9,7 @@ from rest_framework import permissions, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from gaplanner.api_views import EventMixin, EventResourceViewSet, OrganizerWrites
+from gaplanner.api_views import EventMixin, EventResourceViewSet, OrganizerWrites, etag_for
 
 from .enums import Role
 from .filters import DelegationFilter, ParticipantFilter
@@ -74,11 +74,12 @@ class MyProfileView(EventMixin, viewsets.GenericViewSet):
 
     @extend_schema(responses=ProfileSerializer)
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return Response(self.get_serializer(self.get_object()).data)
+        participant = self.get_object()
+        return Response(self.get_serializer(participant).data, headers={"ETag": etag_for(participant)})
 
     @extend_schema(request=ProfileSerializer, responses=ProfileSerializer)
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(self.get_object(), data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         participant = participant_save(participant=serializer.instance, data=dict(serializer.validated_data))
-        return Response(self.get_serializer(participant).data)
+        return Response(self.get_serializer(participant).data, headers={"ETag": etag_for(participant)})

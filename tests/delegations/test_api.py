@@ -150,3 +150,13 @@ def test_withdrawn_participants_can_be_found(api, personas):
     response = api.get(f"{URL}?is_active=false")
 
     assert _names(response) == ["Gone"]
+
+
+def test_my_profile_has_an_etag_that_changes_with_it(api, personas):
+    api.force_authenticate(personas.delegate)
+    before = api.get("/api/v1/events/ga-2025/me/")["ETag"]
+
+    after = api.patch("/api/v1/events/ga-2025/me/", {"language": "fr"}, format="json")["ETag"]
+
+    assert before.startswith('"') and after.startswith('"')
+    assert before != after

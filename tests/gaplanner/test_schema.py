@@ -23,3 +23,17 @@ def test_api_reference_page_is_served_without_a_cdn(client):
     assert response.status_code == 200
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
     assert "cdn" not in page.lower()
+
+
+@pytest.mark.django_db
+def test_an_unknown_api_path_is_a_json_404(client):
+    response = client.get("/api/v1/no-such-thing/")
+
+    assert (response.status_code, response.json()) == (404, {"detail": "Not found."})
+
+
+@pytest.mark.django_db
+def test_an_unknown_page_is_an_html_404(client):
+    response = client.get("/no-such-page/")
+
+    assert (response.status_code, response["Content-Type"]) == (404, "text/html; charset=utf-8")

@@ -158,3 +158,13 @@ def test_event_list_query_count_does_not_grow(api, db, size):
     EventFactory.create_batch(size)
 
     assert _list_queries(api, "/api/v1/events/") == 2
+
+
+def test_a_huge_page_size_gives_at_most_200(api, event):
+    SessionFactory.create_batch(201, event=event, room=None)
+
+    response = api.get("/api/v1/events/ga-2025/sessions/?page_size=100000")
+
+    body = response.json()
+    assert (response.status_code, body["count"], len(body["results"])) == (200, 201, 200)
+    assert body["next"] == "http://testserver/api/v1/events/ga-2025/sessions/?page=2&page_size=100000"
