@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from gaplanner import i18n
+from gaplanner.errors import Conflict
 from gaplanner.timezones import LocalTimeError, make_aware_strict
 
 
@@ -32,6 +33,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     """One error body for the whole API: ``{"detail": …}`` plus ``{"errors": {field: [...]}}``."""
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=_django_errors(exc))
+    elif isinstance(exc, Conflict):
+        return Response({"detail": exc.detail, "conflicts": exc.conflicts}, status=409)
     elif isinstance(exc, RestrictedError | ProtectedError):
         exc = InUse()
     elif isinstance(exc, Http404):

@@ -12,7 +12,9 @@ from apps.delegations.enums import Role
 from gaplanner.organizer_admin import EventScopedAdmin, language_list_field
 from gaplanner.timezones import LocalTimeError, make_aware_strict
 
+from .enums import SessionStatus
 from .models import Session
+from .selectors import sessions_clashing_in_room
 
 
 class WallClockField(forms.SplitDateTimeField):
@@ -64,7 +66,19 @@ class SessionForm(forms.ModelForm):
                 cleaned[name] = make_aware_strict(value, event.zone)
             except LocalTimeError as exc:
                 self.add_error(name, str(exc))
+        self._refuse_double_booking(cleaned)
         return cleaned
+
+    def _refuse_double_booking(self, cleaned: dict[str, Any]) -> None:
+        room, start, end = cleaned.get("room"), cleaned.get("start"), cleaned.get("end")
+        if not (room and isinstance(start, dt.datetime) and start.tzinfo and isinstance(end, dt.datetime)):
+            return
+        if cleaned.get("status") == SessionStatus.CANCELLED or end.tzinfo is None:
+            return
+        clashing = sessions_clashing_in_room(room_id=room.pk, start=start, end=end, exclude_pk=self.instance.pk)
+        if clashing.exists():
+            codes = ", ".join(clashing.order_by("start").values_list("code", flat=True))
+            self.add_error("room", _("The room already holds %(codes)s at that time.") % {"codes": codes})
 
 
 @admin.register(Session)

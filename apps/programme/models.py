@@ -18,6 +18,9 @@ from gaplanner.db import TimeStampedModel, TranslationsField
 from .enums import SessionKind, SessionStatus, Visibility
 
 _ONE_SECOND = timedelta(seconds=1)
+# On PostgreSQL, a migration adds this exclusion constraint: no two sessions of the working
+# schedule (not cancelled) in one room at overlapping times.
+ROOM_EXCLUSION_CONSTRAINT = "session_room_no_overlap"
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 validate_code = RegexValidator(

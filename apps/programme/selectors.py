@@ -56,3 +56,18 @@ def sessions_on_day(sessions: QuerySet[Session], *, event: Event, day: dt.date) 
     """The sessions that overlap the event's local ``day``."""
     begins, ends = local_day_bounds(day, event.zone)
     return sessions.filter(start__lt=ends, end__gt=begins)
+
+
+def sessions_clashing_in_room(
+    *, room_id: int | None, start: dt.datetime, end: dt.datetime, exclude_pk: int | None = None
+) -> QuerySet[Session]:
+    """Sessions of the working schedule holding ``room_id`` at some moment of [start, end).
+
+    Back-to-back sessions do not clash; cancelled sessions free their room.
+    """
+    if room_id is None:
+        return Session.objects.none()
+    clashing = Session.objects.filter(room_id=room_id, start__lt=end, end__gt=start).exclude(
+        status=SessionStatus.CANCELLED
+    )
+    return clashing.exclude(pk=exclude_pk) if exclude_pk else clashing
