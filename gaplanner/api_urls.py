@@ -6,7 +6,14 @@ from rest_framework.routers import DefaultRouter
 from apps.accounts.views import ApiTokenViewSet, MeView, TokenObtainView
 from apps.delegations.views import DelegationViewSet, MyProfileView, ParticipantViewSet
 from apps.events.views import EventViewSet, RoomViewSet, VenueViewSet
-from apps.programme.views import MyAgendaViewSet, SessionViewSet
+from apps.programme.views import (
+    ChangesView,
+    ConflictsView,
+    MyAgendaViewSet,
+    PublishView,
+    ScheduleVersionViewSet,
+    SessionViewSet,
+)
 
 app_name = "api"
 
@@ -21,6 +28,7 @@ router.register(f"{EVENT}/delegations", DelegationViewSet, basename="delegation"
 router.register(f"{EVENT}/participants", ParticipantViewSet, basename="participant")
 router.register(f"{EVENT}/sessions", SessionViewSet, basename="session")
 router.register(f"{EVENT}/me/agenda", MyAgendaViewSet, basename="my-agenda")
+router.register(f"{EVENT}/versions", ScheduleVersionViewSet, basename="version")
 
 urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="token-obtain"),
@@ -30,5 +38,8 @@ urlpatterns = [
         MyProfileView.as_view({"get": "retrieve", "patch": "partial_update"}),
         name="my-profile",
     ),
+    path("events/<slug:event_slug>/publish/", PublishView.as_view(), name="publish"),
+    path("events/<slug:event_slug>/changes/", ChangesView.as_view(), name="changes"),
+    path("events/<slug:event_slug>/conflicts/", ConflictsView.as_view(), name="conflicts"),
     *router.urls,
 ]

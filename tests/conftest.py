@@ -59,3 +59,14 @@ def _language_reset():
     """A request's language (LocaleMiddleware) stays active in the thread: undo it."""
     yield
     translation.deactivate()
+
+
+@pytest.fixture
+def publish():
+    """Publish an event's working schedule, as an organizer would (warnings confirmed)."""
+    from apps.programme.services import schedule_publish
+
+    def run(event, note: str = ""):
+        return schedule_publish(event=event, note=note, confirm_warnings=True)
+
+    return run

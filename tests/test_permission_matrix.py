@@ -19,6 +19,10 @@ from tests.factories import CASABLANCA, RoomFactory, SessionFactory, VenueFactor
 PERSONAS = ("anonymous", "outsider", "delegate", "head", "organizer")
 
 
+def start_of(local: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(local).replace(tzinfo=CASABLANCA)
+
+
 def _row(anonymous: int, outsider: int, delegate: int, head: int, organizer: int) -> dict[str, int]:
     return dict(zip(PERSONAS, (anonymous, outsider, delegate, head, organizer), strict=True))
 
@@ -70,6 +74,12 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("session-detail", "patch"): ORGANIZER_WRITES,
     ("session-detail", "delete"): ORGANIZER_DELETES,
     ("session-cancel", "post"): ORGANIZER_WRITES,
+    ("publish", "get"): _row(401, 403, 403, 403, 200),
+    ("publish", "post"): ORGANIZER_CREATES,  # GA-NEXT is new since version 1
+    ("version-list", "get"): EVERYONE,
+    ("version-detail", "get"): EVERYONE,
+    ("changes", "get"): EVERYONE,
+    ("conflicts", "get"): _row(401, 403, 403, 403, 200),
 }
 
 
@@ -92,7 +102,7 @@ def test_every_api_route_has_rows_in_the_matrix():
 
 
 @pytest.fixture
-def world(personas):
+def world(personas, publish):
     """The objects each route acts on, in the personas' event."""
     event = personas.event
     head = Participant.objects.get(user=personas.head)
@@ -101,6 +111,10 @@ def world(personas):
     room = RoomFactory(venue=venue, name="Plenary Hall")
     session = SessionFactory(event=event, room=room, code="GA-OPEN")
     token, _secret = api_token_create(user=personas.head, name="matrix")
+    version = publish(event)
+    SessionFactory(
+        event=event, room=room, code="GA-NEXT", start=start_of("2025-11-27T09:00"), end=start_of("2025-11-27T10:00")
+    )
     personas.organizer.groups.add(organizers_group_ensure())
     return {
         "event": event,
@@ -110,6 +124,7 @@ def world(personas):
         "delegation": head.delegation,
         "participant": delegate,
         "token": token,
+        "version": version,
     }
 
 
@@ -149,6 +164,11 @@ def _request(name: str, method: str, world: dict[str, Any]) -> tuple[str, dict[s
         "event-list": "/api/v1/events/",
         "event-detail": f"/api/v1/events/{slug}/",
         "session-cancel": f"/api/v1/events/{slug}/sessions/GA-OPEN/cancel/",
+        "publish": f"/api/v1/events/{slug}/publish/",
+        "version-list": f"/api/v1/events/{slug}/versions/",
+        "version-detail": f"/api/v1/events/{slug}/versions/{world['version'].number}/",
+        "changes": f"/api/v1/events/{slug}/changes/?since=0",
+        "conflicts": f"/api/v1/events/{slug}/conflicts/",
     }
     for resource in ("venue", "room", "delegation", "participant", "session"):
         plural = f"/api/v1/events/{slug}/{resource}s/"

@@ -20,3 +20,13 @@ class RoomDoubleBooked(Conflict):
                 for s in self.sessions
             ]
         )
+
+
+class NothingToPublish(Conflict):
+    detail = "Nothing has changed since the last published version."
+
+
+class WarningsNotConfirmed(Conflict):
+    """The schedule has warnings: publishing needs the organizer to confirm them."""
+
+    detail = "The schedule has warnings: look at them, then publish again with confirm_warnings."

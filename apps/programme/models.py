@@ -3,6 +3,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -39,6 +40,16 @@ def validate_roles(value: object) -> None:
 
 def new_session_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
+
+
+class SessionQuerySet(models.QuerySet["Session"]):
+    def working(self) -> SessionQuerySet:
+        """The organizers' working schedule."""
+        return self.filter(is_published=False)
+
+    def published(self) -> SessionQuerySet:
+        """The last published version: what everyone else sees."""
+        return self.filter(is_published=True)
 
 
 class Session(TimeStampedModel):
@@ -106,6 +117,19 @@ class Session(TimeStampedModel):
     )
     expected_attendance = models.PositiveIntegerField(_("expected attendance"), null=True, blank=True)
     sequence = models.PositiveIntegerField(_("sequence"), default=0, editable=False)
+    # Publishing copies each working session into a row with ``is_published`` set: the
+    # published programme is those copies, untouched by edits until the next publication.
+    is_published = models.BooleanField(_("published copy"), default=False, editable=False)
+    published_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="published_copies",
+    )
+
+    objects = SessionQuerySet.as_manager()
 
     class Meta:
         ordering = ["start", "room__name", "code"]
@@ -113,7 +137,7 @@ class Session(TimeStampedModel):
         verbose_name_plural = _("sessions")
         constraints = [
             models.UniqueConstraint(
-                fields=["event", "code"],
+                fields=["event", "code", "is_published"],
                 name="session_code_unique_per_event",
                 violation_error_message=_("Another session of this event has this code."),
             ),
@@ -139,7 +163,7 @@ class Session(TimeStampedModel):
     def _unused_code(self) -> str:
         while True:
             code = new_session_code()
-            if not Session.objects.filter(event_id=self.event_id, code=code).exists():
+            if not Session.objects.filter(event_id=self.event_id, code=code).exists():  # copies too
                 return code
 
     def clean(self) -> None:
@@ -175,3 +199,39 @@ class Session(TimeStampedModel):
     @property
     def is_cancelled(self) -> bool:
         return self.status == SessionStatus.CANCELLED
+
+
+class ScheduleVersion(models.Model):
+    """A numbered publication of an event's programme, with what changed since the last one.
+
+    ``changes`` holds, by kind (``new``, ``moved``, ``changed``, ``cancelled``, ``removed``),
+    the sessions concerned and their state before and after.
+    """
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="versions", verbose_name=_("event"))
+    number = models.PositiveIntegerField(_("number"))
+    note = models.TextField(_("note"), blank=True)
+    published_at = models.DateTimeField(_("published"), auto_now_add=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("published by"),
+    )
+    changes = models.JSONField(_("changes"), default=dict)
+    warnings = models.JSONField(
+        _("warnings published with"),
+        default=list,
+        help_text=_("The warnings the organizer confirmed."),
+    )
+
+    class Meta:
+        ordering = ["event", "-number"]
+        verbose_name = _("schedule version")
+        verbose_name_plural = _("schedule versions")
+        constraints = [models.UniqueConstraint(fields=["event", "number"], name="version_number_unique_per_event")]
+
+    def __str__(self) -> str:
+        return f"{self.event.slug} v{self.number}"

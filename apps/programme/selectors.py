@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -12,20 +14,21 @@ from apps.events.models import Event
 from gaplanner.timezones import local_day_bounds
 
 from .enums import SessionStatus, Visibility
-from .models import Session
+from .models import ScheduleVersion, Session
 
 
 def sessions_visible_to(principal: Principal) -> QuerySet[Session]:
     """The sessions of ``principal.event`` that the principal may see.
 
-    Organizers see the whole working schedule, drafts included. Everyone else sees
-    non-draft sessions that are public; registered participants also see those for
+    Organizers see the whole working schedule, drafts included. Everyone else sees the last
+    published version: its sessions that are public; registered participants also see those for
     participants, and restricted sessions whose audience includes them, their delegation or
     their role.
     """
     sessions = Session.objects.filter(event=principal.event)
     if principal.is_organizer:
-        return sessions
+        return sessions.working()
+    sessions = sessions.published()
     rule = Q(visibility=Visibility.PUBLIC)
     if principal.participant is not None:
         rule |= Q(visibility=Visibility.PARTICIPANTS) | Q(
@@ -67,7 +70,29 @@ def sessions_clashing_in_room(
     """
     if room_id is None:
         return Session.objects.none()
-    clashing = Session.objects.filter(room_id=room_id, start__lt=end, end__gt=start).exclude(
-        status=SessionStatus.CANCELLED
+    clashing = (
+        Session.objects.working()
+        .filter(room_id=room_id, start__lt=end, end__gt=start)
+        .exclude(status=SessionStatus.CANCELLED)
     )
     return clashing.exclude(pk=exclude_pk) if exclude_pk else clashing
+
+
+def versions_of_event(*, event: Event) -> QuerySet[ScheduleVersion]:
+    return ScheduleVersion.objects.filter(event=event).select_related("published_by").order_by("-number")
+
+
+def change_entries_visible_to(principal: Principal, versions: Iterable[ScheduleVersion]) -> list[dict[str, Any]]:
+    """The changes of ``versions``, one entry per session and kind, that the principal may
+    see: those of sessions visible to them now, and public sessions that were removed."""
+    visible = None if principal.is_organizer else set(sessions_visible_to(principal).values_list("code", flat=True))
+    entries: list[dict[str, Any]] = []
+    for version in versions:
+        for kind, items in version.changes.items():
+            for item in items:
+                state = item.get("after") or item.get("before") or {}
+                hidden = visible is not None and item["code"] not in visible
+                if hidden and not (kind == "removed" and state.get("visibility") == Visibility.PUBLIC):
+                    continue
+                entries.append({"version": version.number, "kind": kind, **item})
+    return entries

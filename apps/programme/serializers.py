@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.delegations.enums import Role
@@ -9,7 +10,8 @@ from apps.delegations.models import Delegation, Participant
 from apps.events.models import Room
 from gaplanner.api import EventScopedPrimaryKeyField, EventTimeField, StrictFieldsMixin, TranslationsField
 
-from .models import Session
+from .models import ScheduleVersion, Session
+from .selectors import change_entries_visible_to
 
 
 class SessionSerializer(StrictFieldsMixin, serializers.ModelSerializer[Session]):
@@ -60,3 +62,38 @@ class SessionSerializer(StrictFieldsMixin, serializers.ModelSerializer[Session])
         if isinstance(self.instance, Session):
             fields["code"].read_only = True  # a session's code never changes
         return fields
+
+
+class ScheduleVersionSerializer(serializers.ModelSerializer[ScheduleVersion]):
+    published_at = EventTimeField(read_only=True)
+    published_by = serializers.SerializerMethodField()
+    changes = serializers.SerializerMethodField()
+    warnings = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ScheduleVersion
+        fields = ["number", "note", "published_at", "published_by", "changes", "warnings"]
+        read_only_fields = fields
+
+    def _principal(self) -> Any:
+        return self.context["principal"]
+
+    def get_published_by(self, version: ScheduleVersion) -> str | None:
+        if not self._principal().is_organizer or version.published_by is None:
+            return None
+        return version.published_by.get_username()
+
+    @extend_schema_field({"type": "array", "items": {"type": "object"}})
+    def get_changes(self, version: ScheduleVersion) -> list[dict[str, Any]]:
+        return change_entries_visible_to(self._principal(), [version])
+
+    @extend_schema_field({"type": "array", "items": {"type": "object"}})
+    def get_warnings(self, version: ScheduleVersion) -> list[dict[str, Any]]:
+        return version.warnings if self._principal().is_organizer else []
+
+
+class PublishSerializer(StrictFieldsMixin, serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    confirm_warnings = serializers.BooleanField(
+        required=False, default=False, help_text="Publish although the schedule has warnings."
+    )

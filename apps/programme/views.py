@@ -4,20 +4,22 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import exceptions, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from apps.delegations.models import Delegation, Participant
 from gaplanner.api_views import EventMixin, EventResourceViewSet
 
+from .conflicts import warnings_for_schedule
 from .filters import SessionFilter
-from .models import Session
-from .selectors import sessions_expecting, sessions_visible_to
-from .serializers import SessionSerializer
-from .services import session_cancel, session_save
+from .models import ScheduleVersion, Session
+from .selectors import change_entries_visible_to, sessions_expecting, sessions_visible_to, versions_of_event
+from .serializers import PublishSerializer, ScheduleVersionSerializer, SessionSerializer
+from .services import schedule_changes, schedule_publish, session_cancel, session_save
 
 
 def _with_relations(sessions: QuerySet[Session]) -> QuerySet[Session]:
@@ -67,3 +69,99 @@ class MyAgendaViewSet(EventMixin, viewsets.GenericViewSet):
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class OrganizersOnly(permissions.BasePermission):
+    """The event's organizers only (401 for anonymous callers, 403 for others)."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if not request.user.is_authenticated:
+            raise exceptions.NotAuthenticated()
+        return bool(view.principal.is_organizer)
+
+
+class PublishView(EventMixin, APIView):
+    """Preview (GET) and publish (POST) the working schedule as the next version."""
+
+    permission_classes = [OrganizersOnly]
+
+    @extend_schema(
+        responses=inline_serializer(
+            "PublishPreview",
+            {
+                "changes": serializers.DictField(child=serializers.ListField(child=serializers.DictField())),
+                "warnings": serializers.ListField(child=serializers.DictField()),
+            },
+        )
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return Response(
+            {
+                "changes": schedule_changes(event=self.event),
+                "warnings": [w.as_dict() for w in warnings_for_schedule(event=self.event)],
+            }
+        )
+
+    @extend_schema(request=PublishSerializer, responses={201: ScheduleVersionSerializer})
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = PublishSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        version = schedule_publish(
+            event=self.event,
+            note=data.validated_data.get("note", ""),
+            actor=request.user,
+            confirm_warnings=data.validated_data["confirm_warnings"],
+        )
+        context = {"request": request, "event": self.event, "principal": self.principal}
+        return Response(ScheduleVersionSerializer(version, context=context).data, status=201)
+
+
+class ScheduleVersionViewSet(EventMixin, viewsets.ReadOnlyModelViewSet):
+    """Published versions of the programme, newest first, each with its changes."""
+
+    serializer_class = ScheduleVersionSerializer
+    lookup_field = "number"
+    lookup_value_regex = "[0-9]+"
+
+    def get_queryset(self) -> QuerySet[ScheduleVersion]:
+        if getattr(self, "swagger_fake_view", False):
+            return ScheduleVersion.objects.none()
+        return versions_of_event(event=self.event)
+
+
+class ChangesView(EventMixin, APIView):
+    """What changed in the published programme after version ``since``, oldest first."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("since", int, required=False, description="A version number (default 0).")],
+        responses=inline_serializer(
+            "Changes",
+            {
+                "since": serializers.IntegerField(),
+                "version": serializers.IntegerField(allow_null=True),
+                "changes": serializers.ListField(child=serializers.DictField()),
+            },
+        ),
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        raw = request.query_params.get("since", "0")
+        if not raw.isdigit():
+            raise exceptions.ValidationError({"since": ["Enter a version number."]})
+        since = int(raw)
+        versions = list(versions_of_event(event=self.event).filter(number__gt=since).order_by("number"))
+        latest = self.event.versions.order_by("-number").values_list("number", flat=True).first()
+        return Response(
+            {"since": since, "version": latest, "changes": change_entries_visible_to(self.principal, versions)}
+        )
+
+
+class ConflictsView(EventMixin, APIView):
+    """Every warning of the working schedule, in the caller's language."""
+
+    permission_classes = [OrganizersOnly]
+
+    @extend_schema(
+        responses=inline_serializer("Conflicts", {"warnings": serializers.ListField(child=serializers.DictField())})
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return Response({"warnings": [w.as_dict() for w in warnings_for_schedule(event=self.event)]})

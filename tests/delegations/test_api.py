@@ -112,7 +112,7 @@ def test_a_second_head_is_refused(api, personas):
     assert response.json()["errors"] == {"non_field_errors": ["This delegation already has a head."]}
 
 
-def test_agenda_lists_the_sessions_the_caller_is_expected_at(api, personas):
+def test_agenda_lists_the_sessions_the_caller_is_expected_at(api, personas, publish):
     from apps.programme.enums import Visibility
     from tests.factories import SessionFactory
 
@@ -122,6 +122,7 @@ def test_agenda_lists_the_sessions_the_caller_is_expected_at(api, personas):
     )
     SessionFactory(event=personas.event, code="HEADS", visibility=Visibility.RESTRICTED, roles=["head"])
     SessionFactory(event=personas.event, code="PUBLIC")
+    publish(personas.event)
     api.force_authenticate(personas.delegate)
 
     response = api.get("/api/v1/events/ga-2025/me/agenda/")

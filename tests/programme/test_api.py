@@ -41,9 +41,10 @@ def test_unknown_event_is_a_json_404(api, db):
     assert (response.status_code, response.json()) == (404, {"detail": "Not found."})
 
 
-def test_session_times_carry_the_event_offset(api, event):
+def test_session_times_carry_the_event_offset(api, event, publish):
     room = RoomFactory(venue__event=event, name="Plenary Hall")
     SessionFactory(event=event, room=room, code="GA-OPEN", title={"en": "Opening ceremony", "ar": "حفل الافتتاح"})
+    publish(event)
 
     response = api.get("/api/v1/events/ga-2025/sessions/GA-OPEN/")
 
@@ -60,8 +61,9 @@ def test_session_times_carry_the_event_offset(api, event):
     }
 
 
-def test_lang_flattens_multilingual_text_with_a_fallback(api, event):
+def test_lang_flattens_multilingual_text_with_a_fallback(api, event, publish):
     SessionFactory(event=event, code="GA-OPEN", title={"en": "Opening ceremony", "ar": "حفل الافتتاح"})
+    publish(event)
 
     arabic = api.get("/api/v1/events/ga-2025/sessions/GA-OPEN/?lang=ar").json()
     spanish = api.get("/api/v1/events/ga-2025/sessions/GA-OPEN/?lang=es").json()
@@ -74,10 +76,11 @@ def test_lang_flattens_multilingual_text_with_a_fallback(api, event):
     )
 
 
-def test_anonymous_list_holds_public_sessions_only(api, event):
+def test_anonymous_list_holds_public_sessions_only(api, event, publish):
     SessionFactory(event=event, code="PUBLIC")
     SessionFactory(event=event, code="DRAFT", status=SessionStatus.DRAFT)
     SessionFactory(event=event, code="CLOSED", visibility=Visibility.RESTRICTED, title={"en": "Closed-7f3a"})
+    publish(event)
 
     response = api.get("/api/v1/events/ga-2025/sessions/")
 
@@ -105,7 +108,7 @@ def test_organizer_sees_drafts(api, personas):
     assert (response.status_code, response.json()["status"]) == (200, "draft")
 
 
-def test_day_filter_uses_the_event_local_day(api, event):
+def test_day_filter_uses_the_event_local_day(api, event, publish):
     SessionFactory(event=event, code="DAY-1")
     SessionFactory(
         event=event,
@@ -113,15 +116,17 @@ def test_day_filter_uses_the_event_local_day(api, event):
         start=dt.datetime(2025, 11, 25, 0, 15, tzinfo=CASABLANCA),
         end=dt.datetime(2025, 11, 25, 0, 45, tzinfo=CASABLANCA),
     )
+    publish(event)
 
     response = api.get("/api/v1/events/ga-2025/sessions/?day=2025-11-25")
 
     assert [s["code"] for s in response.json()["results"]] == ["DAY-2"]
 
 
-def test_kind_and_language_filters(api, event):
+def test_kind_and_language_filters(api, event, publish):
     SessionFactory(event=event, code="PL-EN", languages=["en"])
     SessionFactory(event=event, code="SOC-AR", kind="social", languages=["ar"])
+    publish(event)
 
     by_kind = api.get("/api/v1/events/ga-2025/sessions/?kind=social").json()
     by_language = api.get("/api/v1/events/ga-2025/sessions/?language=en").json()
@@ -144,10 +149,11 @@ def _list_queries(api, url: str) -> int:
 
 
 @pytest.mark.parametrize("size", [1, 3])
-def test_session_list_query_count_does_not_grow(api, personas, size):
+def test_session_list_query_count_does_not_grow(api, personas, size, publish):
     for _ in range(size):
         SessionFactory(event=personas.event, audience={"delegations": [personas.event.delegations.first()]})
     api.force_authenticate(personas.delegate)
+    publish(personas.event)
 
     # event, session auth user, participant, count, page, participants, delegations
     assert _list_queries(api, "/api/v1/events/ga-2025/sessions/") == 7
@@ -160,8 +166,9 @@ def test_event_list_query_count_does_not_grow(api, db, size):
     assert _list_queries(api, "/api/v1/events/") == 2
 
 
-def test_a_huge_page_size_gives_at_most_200(api, event):
+def test_a_huge_page_size_gives_at_most_200(api, event, publish):
     SessionFactory.create_batch(201, event=event, room=None)
+    publish(event)
 
     response = api.get("/api/v1/events/ga-2025/sessions/?page_size=100000")
 

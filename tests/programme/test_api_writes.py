@@ -183,8 +183,9 @@ def test_a_stale_if_match_is_a_412_and_changes_nothing(organizer_api, room):
     assert Session.objects.get(code="PL-10").title == {"en": "Second"}
 
 
-def test_if_none_match_answers_304(api, room):
+def test_if_none_match_answers_304(api, room, publish):
     SessionFactory(event=room.venue.event, room=room, code="PL-10")
+    publish(room.venue.event)
     etag = api.get(f"{URL}PL-10/")["ETag"]
 
     response = api.get(f"{URL}PL-10/", HTTP_IF_NONE_MATCH=etag)
@@ -246,9 +247,10 @@ def test_an_organizer_of_another_event_may_not_write_here(api, room):
     )
 
 
-def test_search_finds_titles_in_any_language_and_ordering(api, room):
+def test_search_finds_titles_in_any_language_and_ordering(api, room, publish):
     SessionFactory(event=room.venue.event, code="A", title={"en": "Cybercrime", "fr": "Cybercriminalité"})
     SessionFactory(event=room.venue.event, code="B", title={"en": "Budget", "fr": "Budget"})
+    publish(room.venue.event)
 
     french = api.get(f"{URL}?q=criminalit").json()["results"]
     ordered = api.get(f"{URL}?ordering=-code").json()["results"]
@@ -257,18 +259,20 @@ def test_search_finds_titles_in_any_language_and_ordering(api, room):
     assert [s["code"] for s in ordered] == ["B", "A"]
 
 
-def test_audience_filters(api, personas, room):
+def test_audience_filters(api, personas, room, publish):
     delegation = personas.event.delegations.get(country="MA")
     SessionFactory(event=personas.event, code="MA-ONLY", audience={"delegations": [delegation]})
     SessionFactory(event=personas.event, code="OTHER")
+    publish(personas.event)
 
     response = api.get(f"{URL}?delegation={delegation.pk}")
 
     assert [s["code"] for s in response.json()["results"]] == ["MA-ONLY"]
 
 
-def test_accept_language_flattens_text(api, room):
+def test_accept_language_flattens_text(api, room, publish):
     SessionFactory(event=room.venue.event, code="PL-10", title={"en": "Cybercrime", "fr": "Cybercriminalité"})
+    publish(room.venue.event)
 
     response = api.get(f"{URL}PL-10/", HTTP_ACCEPT_LANGUAGE="fr-FR,fr;q=0.9")
 

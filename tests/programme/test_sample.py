@@ -28,7 +28,7 @@ def sample(django_db_setup, django_db_blocker):
 
 
 def test_sample_is_the_2025_assembly_in_casablanca_time(sample):
-    opening = Session.objects.get(event=sample, kind="ceremony", start__date=dt.date(2025, 11, 24))
+    opening = Session.objects.working().get(event=sample, kind="ceremony", start__date=dt.date(2025, 11, 24))
 
     assert (sample.timezone, sample.start_date.isoformat(), sample.end_date.isoformat()) == (
         "Africa/Casablanca",
@@ -64,7 +64,7 @@ def test_sample_has_about_800_participants_with_a_head_per_member(sample):
 
 
 def test_sample_sessions_are_titled_in_the_four_languages(sample):
-    sessions = Session.objects.filter(event=sample)
+    sessions = Session.objects.working().filter(event=sample)
 
     assert sessions.count() >= 40
     assert all(set(title) == {"ar", "en", "fr", "es"} for title in sessions.values_list("title", flat=True))
@@ -75,13 +75,13 @@ def test_sample_sessions_are_titled_in_the_four_languages(sample):
 
 @pytest.mark.parametrize("words", ["Strategic Framework", "Executive Committee", "stolen", "yber"])
 def test_sample_holds_the_agenda_items_of_the_issue(sample, words):
-    titles = [title["en"] for title in Session.objects.filter(event=sample).values_list("title", flat=True)]
+    titles = [title["en"] for title in Session.objects.working().filter(event=sample).values_list("title", flat=True)]
 
     assert any(words in title for title in titles)
 
 
 def test_sample_sessions_pass_model_validation(sample):
-    for session in Session.objects.filter(event=sample).select_related("room__venue", "event"):
+    for session in Session.objects.working().filter(event=sample).select_related("room__venue", "event"):
         session.full_clean()
 
 
@@ -93,6 +93,13 @@ def test_loading_the_sample_twice_keeps_it(sample, settings):
 
     assert set(Session.objects.filter(event=sample).values_list("expected_attendance", flat=True)) == {7}
     assert Event.objects.count() == 1
+
+
+def test_sample_arrives_as_published_version_1(sample):
+    version = sample.versions.get()
+
+    assert (version.number, len(version.changes["new"])) == (1, Session.objects.working().filter(event=sample).count())
+    assert Session.objects.published().filter(event=sample).count() == len(version.changes["new"])
 
 
 def test_demo_accounts_sign_in_with_their_roles(sample):

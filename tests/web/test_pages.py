@@ -26,7 +26,7 @@ def test_home_lists_several_events(client, event):
     assert '<a href="/events/ga-2026/">Assembly 2026</a>' in response.content.decode()
 
 
-def test_programme_shows_the_day_by_room_in_event_time_with_offset(client, event):
+def test_programme_shows_the_day_by_room_in_event_time_with_offset(client, event, publish):
     plenary = RoomFactory(venue__event=event, name="Plenary Hall")
     SessionFactory(event=event, room=plenary, code="GA-OPEN", title={"en": "Opening ceremony"})
     SessionFactory(
@@ -37,6 +37,7 @@ def test_programme_shows_the_day_by_room_in_event_time_with_offset(client, event
         start=dt.datetime(2025, 11, 25, 10, 0, tzinfo=CASABLANCA),
         end=dt.datetime(2025, 11, 25, 12, 0, tzinfo=CASABLANCA),
     )
+    publish(event)
 
     response = client.get("/events/ga-2025/?day=2025-11-24")
 
@@ -52,10 +53,11 @@ def test_programme_shows_the_day_by_room_in_event_time_with_offset(client, event
     assert "Strategic Framework" not in page
 
 
-def test_programme_hides_what_the_visitor_may_not_see(client, event):
+def test_programme_hides_what_the_visitor_may_not_see(client, event, publish):
     SessionFactory(event=event, title={"en": "Closed-9c1e"}, visibility=Visibility.RESTRICTED)
     SessionFactory(event=event, title={"en": "Draft-4b7d"}, status=SessionStatus.DRAFT)
     SessionFactory(event=event, title={"en": "Cancelled-2a2a"}, status=SessionStatus.CANCELLED)
+    publish(event)
 
     page = client.get("/events/ga-2025/?day=2025-11-24").content.decode()
 
@@ -84,8 +86,9 @@ def test_programme_day_outside_the_event_is_404(client, event, day):
     assert client.get(f"/events/ga-2025/?day={day}").status_code == 404
 
 
-def test_programme_in_arabic_is_right_to_left_with_arabic_titles(client, event):
+def test_programme_in_arabic_is_right_to_left_with_arabic_titles(client, event, publish):
     SessionFactory(event=event, title={"en": "Opening ceremony", "ar": "حفل الافتتاح"})
+    publish(event)
 
     page = client.get("/events/ga-2025/?day=2025-11-24", headers={"accept-language": "ar"}).content.decode()
 
@@ -93,9 +96,10 @@ def test_programme_in_arabic_is_right_to_left_with_arabic_titles(client, event):
     assert "حفل الافتتاح" in page
 
 
-def test_session_page_shows_time_place_and_languages(client, event):
+def test_session_page_shows_time_place_and_languages(client, event, publish):
     room = RoomFactory(venue__event=event, name="Plenary Hall", venue__name="Palais des Congrès")
     SessionFactory(event=event, room=room, code="GA-OPEN", title={"en": "Opening ceremony"}, languages=["ar", "fr"])
+    publish(event)
 
     page = client.get("/events/ga-2025/sessions/GA-OPEN/").content.decode()
 
@@ -112,9 +116,10 @@ def test_session_page_of_a_restricted_session_is_404(client, event):
     assert client.get("/events/ga-2025/sessions/CLOSED/").status_code == 404
 
 
-def test_restricted_session_page_for_its_audience(client, personas):
+def test_restricted_session_page_for_its_audience(client, personas, publish):
     SessionFactory(event=personas.event, code="HEADS", visibility=Visibility.RESTRICTED, roles=["head"])
     client.force_login(personas.head)
+    publish(personas.event)
 
     assert client.get("/events/ga-2025/sessions/HEADS/").status_code == 200
 

@@ -10,7 +10,7 @@ CREATE = """
 CREATE EXTENSION IF NOT EXISTS btree_gist;
 ALTER TABLE programme_session ADD CONSTRAINT session_room_no_overlap
     EXCLUDE USING gist (room_id WITH =, tstzrange("start", "end", '[)') WITH &&)
-    WHERE (room_id IS NOT NULL AND status <> 'cancelled');
+    WHERE (room_id IS NOT NULL AND status <> 'cancelled' AND NOT is_published);
 """
 DROP = "ALTER TABLE programme_session DROP CONSTRAINT IF EXISTS session_room_no_overlap;"
 
@@ -24,6 +24,6 @@ def _on_postgresql(sql):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("programme", "0001_initial")]
+    dependencies = [("programme", "0002_publishing")]
 
     operations = [migrations.RunPython(_on_postgresql(CREATE), _on_postgresql(DROP))]

@@ -1,0 +1,381 @@
+"""Warnings about the working schedule: the conflicts that do not forbid a write.
+
+A participant (above all a head of delegation) expected in two places at once, directly or
+through their delegation or role; a room smaller than the expected audience; languages
+without booths; a session outside the event's days or its venue's hours; consecutive
+sessions of one participant in venues too far apart for the break between them.
+
+:func:`audit` is pure and runs in O(n log n) over sessions and participants: participants
+who share a delegation and a role, and have no session of their own, share one agenda, so
+each such group is swept once (sorted by start) instead of each person.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import pairwise
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from apps.delegations.enums import Role
+from apps.delegations.models import Participant
+from apps.events.models import Event, Room, Venue
+
+from .enums import SessionStatus
+from .models import Session
+
+# Moving between venues: a fixed 10 minutes plus 3 minutes a kilometre (city traffic).
+TRAVEL_FIXED_MINUTES = 10
+TRAVEL_MINUTES_PER_KM = 3
+# A warning names at most this many people, then says how many more.
+NAMED_PEOPLE = 10
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    id: int
+    code: str
+    title: str
+    room_id: int | None
+    start: dt.datetime
+    end: dt.datetime
+    languages: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+    delegations: tuple[int, ...] = ()
+    participants: tuple[int, ...] = ()
+    expected_attendance: int | None = None
+
+
+@dataclass(frozen=True)
+class RoomInfo:
+    id: int
+    name: str
+    capacity: int
+    booths: tuple[str, ...]
+    venue_id: int
+
+
+@dataclass(frozen=True)
+class VenueInfo:
+    id: int
+    name: str
+    latitude: float | None = None
+    longitude: float | None = None
+    opens: dt.time | None = None
+    closes: dt.time | None = None
+
+
+@dataclass(frozen=True)
+class PersonInfo:
+    id: int
+    delegation_id: int | None
+    role: str
+
+
+@dataclass
+class ScheduleWarning:
+    kind: str
+    message: str
+    sessions: tuple[str, ...]
+    people: list[int] = field(default_factory=list)
+    involves_head: bool = False
+    people_names: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "message": self.message,
+            "sessions": list(self.sessions),
+            "people": self.people_names,
+            "people_count": len(self.people),
+            "involves_head": self.involves_head,
+        }
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Everything :func:`audit` reads, as plain data."""
+
+    zone: ZoneInfo
+    first_day: dt.date
+    last_day: dt.date
+    sessions: Sequence[SessionInfo]
+    rooms: dict[int, RoomInfo]
+    venues: dict[int, VenueInfo]
+    people: Sequence[PersonInfo]
+
+
+def audit(schedule: Schedule) -> list[ScheduleWarning]:
+    """Every warning of ``schedule``, sessions' own first, then people's, in a stable order."""
+    warnings = _session_warnings(schedule)
+    warnings += _people_warnings(schedule)
+    return warnings
+
+
+def _session_warnings(schedule: Schedule) -> list[ScheduleWarning]:
+    warnings: list[ScheduleWarning] = []
+    by_delegation: dict[int | None, int] = defaultdict(int)
+    by_role: dict[str, int] = defaultdict(int)
+    by_pair: dict[tuple[int | None, str], int] = defaultdict(int)
+    person_index = {person.id: person for person in schedule.people}
+    for person in schedule.people:
+        by_delegation[person.delegation_id] += 1
+        by_role[person.role] += 1
+        by_pair[(person.delegation_id, person.role)] += 1
+    for session in schedule.sessions:
+        local_start, local_end = session.start.astimezone(schedule.zone), session.end.astimezone(schedule.zone)
+        if local_start.date() < schedule.first_day or (local_end - dt.timedelta(seconds=1)).date() > schedule.last_day:
+            warnings.append(
+                ScheduleWarning(
+                    "outside_days", _("%(code)s is outside the event's days.") % {"code": session.code}, (session.code,)
+                )
+            )
+        room = schedule.rooms.get(session.room_id) if session.room_id else None
+        if room is None:
+            continue
+        venue = schedule.venues.get(room.venue_id)
+        if (
+            venue
+            and venue.opens
+            and venue.closes
+            and (
+                local_start.time() < venue.opens
+                or local_end.time() > venue.closes
+                or local_start.date() != local_end.date()
+            )
+        ):
+            warnings.append(
+                ScheduleWarning(
+                    "outside_hours",
+                    _("%(code)s is outside the opening hours of %(venue)s (%(opens)s–%(closes)s).")
+                    % {
+                        "code": session.code,
+                        "venue": venue.name,
+                        "opens": f"{venue.opens:%H:%M}",
+                        "closes": f"{venue.closes:%H:%M}",
+                    },
+                    (session.code,),
+                )
+            )
+        missing = [code for code in session.languages if code not in room.booths]
+        if len(session.languages) > 1 and missing:
+            warnings.append(
+                ScheduleWarning(
+                    "no_booths",
+                    _("%(room)s has no interpretation booth for %(languages)s, needed by %(code)s.")
+                    % {"room": room.name, "languages": ", ".join(missing), "code": session.code},
+                    (session.code,),
+                )
+            )
+        audience = session.expected_attendance
+        if audience is None:
+            audience = _audience_size(session, person_index, by_delegation, by_role, by_pair)
+        if audience > room.capacity:
+            warnings.append(
+                ScheduleWarning(
+                    "capacity",
+                    _("%(room)s seats %(capacity)s; %(audience)s people are expected at %(code)s.")
+                    % {"room": room.name, "capacity": room.capacity, "audience": audience, "code": session.code},
+                    (session.code,),
+                )
+            )
+    return warnings
+
+
+def _audience_size(
+    session: SessionInfo,
+    people: dict[int, PersonInfo],
+    by_delegation: dict[int | None, int],
+    by_role: dict[str, int],
+    by_pair: dict[tuple[int | None, str], int],
+) -> int:
+    delegations, roles = set(session.delegations), set(session.roles)
+    size = sum(by_delegation[d] for d in delegations) + sum(by_role[r] for r in roles)
+    size -= sum(by_pair[(d, r)] for d in delegations for r in roles)
+    for pid in session.participants:
+        person = people.get(pid)
+        if person and person.delegation_id not in delegations and person.role not in roles:
+            size += 1
+    return size
+
+
+def _people_warnings(schedule: Schedule) -> list[ScheduleWarning]:
+    by_delegation: dict[int, list[SessionInfo]] = defaultdict(list)
+    by_role: dict[str, list[SessionInfo]] = defaultdict(list)
+    by_person: dict[int, list[SessionInfo]] = defaultdict(list)
+    for session in schedule.sessions:
+        for d in session.delegations:
+            by_delegation[d].append(session)
+        for r in session.roles:
+            by_role[r].append(session)
+        for p in session.participants:
+            by_person[p].append(session)
+
+    # People with the same delegation and role and no session of their own share an agenda.
+    groups: dict[tuple[int | None, str, int | None], list[PersonInfo]] = defaultdict(list)
+    for person in schedule.people:
+        own = person.id if person.id in by_person else None
+        groups[(person.delegation_id, person.role, own)].append(person)
+
+    found: dict[tuple[str, str, str], ScheduleWarning] = {}
+    for (delegation_id, role, own), members in groups.items():
+        agenda: dict[int, SessionInfo] = {}
+        for session in by_delegation.get(delegation_id, []) if delegation_id else []:
+            agenda[session.id] = session
+        for session in by_role.get(role, []):
+            agenda[session.id] = session
+        for session in by_person.get(own, []) if own else []:
+            agenda[session.id] = session
+        if len(agenda) < 2:
+            continue
+        for kind, first, second in _clashes(sorted(agenda.values(), key=lambda s: (s.start, s.end)), schedule):
+            warning = found.get((kind, first.code, second.code))
+            if warning is None:
+                warning = found[(kind, first.code, second.code)] = ScheduleWarning(kind, "", (first.code, second.code))
+            warning.people.extend(member.id for member in members)
+            warning.involves_head = warning.involves_head or role == Role.HEAD
+    warnings = sorted(found.values(), key=lambda w: (not w.involves_head, w.kind, w.sessions))
+    for warning in warnings:
+        warning.message = _people_message(warning)
+    return warnings
+
+
+def _clashes(agenda: list[SessionInfo], schedule: Schedule) -> Iterable[tuple[str, SessionInfo, SessionInfo]]:
+    """Overlaps (each session against the one running longest before it) and moves between
+    venues too short for the distance, in one pass over an agenda sorted by start."""
+    longest = agenda[0]
+    for previous, current in pairwise(agenda):
+        if current.start < longest.end:
+            yield "double_booked", longest, current
+        elif _too_far(previous, current, schedule):
+            yield "travel", previous, current
+        if current.end > longest.end:
+            longest = current
+
+
+def _too_far(first: SessionInfo, second: SessionInfo, schedule: Schedule) -> bool:
+    a = schedule.rooms.get(first.room_id) if first.room_id else None
+    b = schedule.rooms.get(second.room_id) if second.room_id else None
+    if a is None or b is None or a.venue_id == b.venue_id:
+        return False
+    minutes = travel_minutes(schedule.venues.get(a.venue_id), schedule.venues.get(b.venue_id))
+    return minutes is not None and (second.start - first.end) < dt.timedelta(minutes=minutes)
+
+
+def travel_minutes(a: VenueInfo | None, b: VenueInfo | None) -> float | None:
+    """Minutes to move between two venues, from their coordinates (None if unknown)."""
+    if a is None or b is None or None in (a.latitude, a.longitude, b.latitude, b.longitude):
+        return None
+    lat1, lon1, lat2, lon2 = map(math.radians, (a.latitude, a.longitude, b.latitude, b.longitude))  # type: ignore[arg-type]
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    km = 2 * 6371 * math.asin(math.sqrt(h))
+    return TRAVEL_FIXED_MINUTES + TRAVEL_MINUTES_PER_KM * km
+
+
+def _people_message(warning: ScheduleWarning) -> str:
+    first, second = warning.sessions
+    count = len(warning.people)
+    if warning.kind == "travel":
+        return ngettext(
+            "%(count)s participant cannot get from %(first)s to %(second)s in time.",
+            "%(count)s participants cannot get from %(first)s to %(second)s in time.",
+            count,
+        ) % {"count": count, "first": first, "second": second}
+    return ngettext(
+        "%(count)s participant is expected at %(first)s and %(second)s at once.",
+        "%(count)s participants are expected at %(first)s and %(second)s at once.",
+        count,
+    ) % {"count": count, "first": first, "second": second}
+
+
+def schedule_of_event(event: Event) -> Schedule:
+    """The working schedule's sessions that would be published (neither draft nor
+    cancelled), with rooms, venues and active participants, in six queries."""
+    sessions = list(
+        Session.objects.working()
+        .filter(event=event)
+        .exclude(status__in=[SessionStatus.DRAFT, SessionStatus.CANCELLED])
+        .order_by("start", "code")
+    )
+    ids = [s.pk for s in sessions]
+    delegations: dict[int, list[int]] = defaultdict(list)
+    for sid, did in Session.delegations.through.objects.filter(session_id__in=ids).values_list(
+        "session_id", "delegation_id"
+    ):
+        delegations[sid].append(did)
+    participants: dict[int, list[int]] = defaultdict(list)
+    for sid, pid in Session.participants.through.objects.filter(session_id__in=ids).values_list(
+        "session_id", "participant_id"
+    ):
+        participants[sid].append(pid)
+    return Schedule(
+        zone=event.zone,
+        first_day=event.start_date,
+        last_day=event.end_date,
+        sessions=[
+            SessionInfo(
+                id=s.pk,
+                code=s.code,
+                title=s.display_title(),
+                room_id=s.room_id,
+                start=s.start,
+                end=s.end,
+                languages=tuple(s.languages),
+                roles=tuple(s.roles),
+                delegations=tuple(delegations[s.pk]),
+                participants=tuple(participants[s.pk]),
+                expected_attendance=s.expected_attendance,
+            )
+            for s in sessions
+        ],
+        rooms={
+            r.pk: RoomInfo(r.pk, r.name, r.capacity, tuple(r.booths), r.venue_id)
+            for r in Room.objects.filter(venue__event=event)
+        },
+        venues={
+            v.pk: VenueInfo(
+                v.pk,
+                v.name,
+                float(v.latitude) if v.latitude is not None else None,
+                float(v.longitude) if v.longitude is not None else None,
+                v.opens,
+                v.closes,
+            )
+            for v in Venue.objects.filter(event=event)
+        },
+        people=[
+            PersonInfo(pid, did, role)
+            for pid, did, role in Participant.objects.filter(event=event, is_active=True).values_list(
+                "pk", "delegation_id", "role"
+            )
+        ],
+    )
+
+
+def warnings_for_schedule(*, event: Event) -> list[ScheduleWarning]:
+    """Every warning of the event's working schedule, messages in the active language, each
+    naming up to ten of the people concerned."""
+    warnings = audit(schedule_of_event(event))
+    shown = {pid for w in warnings for pid in w.people[:NAMED_PEOPLE]}
+    names = {
+        p.pk: f"{p.first_name} {p.last_name}"
+        for p in Participant.objects.filter(pk__in=shown).only("first_name", "last_name")
+    }
+    for warning in warnings:
+        warning.people_names = [names[pid] for pid in warning.people[:NAMED_PEOPLE] if pid in names]
+    return warnings
+
+
+def warnings_for_session(*, session: Session) -> list[ScheduleWarning]:
+    """The warnings of the working schedule that involve ``session``."""
+    return [w for w in warnings_for_schedule(event=session.event) if session.code in w.sessions]
+
+
+__all__ = ["ScheduleWarning", "audit", "travel_minutes", "warnings_for_schedule", "warnings_for_session"]

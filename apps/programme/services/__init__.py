@@ -1,0 +1,25 @@
+"""Every write to the programme: sessions, publishing, and loading a whole event bundle."""
+
+from .bundle import (
+    DEMO_ACCOUNTS,
+    DEMO_PASSWORD,
+    BundleError,
+    demo_accounts_ensure,
+    event_bundle_import,
+    organizers_group_ensure,
+)
+from .publishing import schedule_changes, schedule_publish
+from .sessions import session_cancel, session_save
+
+__all__ = [
+    "DEMO_ACCOUNTS",
+    "DEMO_PASSWORD",
+    "BundleError",
+    "demo_accounts_ensure",
+    "event_bundle_import",
+    "organizers_group_ensure",
+    "schedule_changes",
+    "schedule_publish",
+    "session_cancel",
+    "session_save",
+]
