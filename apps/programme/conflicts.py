@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -85,6 +86,7 @@ class ScheduleWarning:
     message: str
     sessions: tuple[str, ...]
     people: list[int] = field(default_factory=list)
+    people_count: int = 0
     involves_head: bool = False
     people_names: list[str] = field(default_factory=list)
 
@@ -94,7 +96,7 @@ class ScheduleWarning:
             "message": self.message,
             "sessions": list(self.sessions),
             "people": self.people_names,
-            "people_count": len(self.people),
+            "people_count": self.people_count,
             "involves_head": self.involves_head,
         }
 
@@ -206,7 +208,38 @@ def _audience_size(
     return size
 
 
+class _Found:
+    """People's warnings found so far, one per (kind, first session, second session)."""
+
+    def __init__(self) -> None:
+        self.warnings: dict[tuple[str, str, str], ScheduleWarning] = {}
+
+    def add(
+        self, kind: str, first: SessionInfo, second: SessionInfo, people: Sequence[int], count: int, head: bool
+    ) -> None:
+        key = (kind, first.code, second.code)
+        warning = self.warnings.get(key)
+        if warning is None:
+            warning = self.warnings[key] = ScheduleWarning(kind, "", (first.code, second.code))
+        if len(warning.people) < NAMED_PEOPLE:
+            warning.people.extend(people[: NAMED_PEOPLE - len(warning.people)])
+        warning.people_count += count
+        warning.involves_head = warning.involves_head or head
+
+
 def _people_warnings(schedule: Schedule) -> list[ScheduleWarning]:
+    """Clashes in people's agendas, without walking each person's agenda.
+
+    A person's agenda is the sessions of their delegation (D), of their role (R) and their own
+    (P). Clashes inside D concern the whole delegation, inside R every holder of the role:
+    each list is swept once. Clashes between D and R concern the people with both, found
+    once per (delegation, role). Only the few people with sessions of their own are looked at
+    one by one, and only around those sessions (binary search in their group's agenda).
+    """
+
+    def ordered(items: Iterable[SessionInfo]) -> list[SessionInfo]:
+        return sorted(items, key=lambda s: (s.start, s.end, s.code))
+
     by_delegation: dict[int, list[SessionInfo]] = defaultdict(list)
     by_role: dict[str, list[SessionInfo]] = defaultdict(list)
     by_person: dict[int, list[SessionInfo]] = defaultdict(list)
@@ -215,41 +248,89 @@ def _people_warnings(schedule: Schedule) -> list[ScheduleWarning]:
             by_delegation[d].append(session)
         for r in session.roles:
             by_role[r].append(session)
-        for p in session.participants:
-            by_person[p].append(session)
-
-    # People with the same delegation and role and no session of their own share an agenda.
-    groups: dict[tuple[int | None, str, int | None], list[PersonInfo]] = defaultdict(list)
+        for pid in session.participants:
+            by_person[pid].append(session)
+    people_of: dict[object, list[int]] = defaultdict(list)
     for person in schedule.people:
-        own = person.id if person.id in by_person else None
-        groups[(person.delegation_id, person.role, own)].append(person)
+        for key in (("d", person.delegation_id), ("r", person.role), ("g", person.delegation_id, person.role)):
+            people_of[key].append(person.id)
 
-    found: dict[tuple[str, str, str], ScheduleWarning] = {}
-    for (delegation_id, role, own), members in groups.items():
-        agenda: dict[int, SessionInfo] = {}
-        for session in by_delegation.get(delegation_id, []) if delegation_id else []:
-            agenda[session.id] = session
-        for session in by_role.get(role, []):
-            agenda[session.id] = session
-        for session in by_person.get(own, []) if own else []:
-            agenda[session.id] = session
-        if len(agenda) < 2:
+    found = _Found()
+    for d, sessions in by_delegation.items():
+        members = people_of.get(("d", d), [])
+        has_head = bool(people_of.get(("g", d, Role.HEAD)))
+        for kind, first, second in _clashes(ordered(sessions), schedule):
+            found.add(kind, first, second, members, len(members), has_head)
+    for r, sessions in by_role.items():
+        holders = people_of.get(("r", r), [])
+        for kind, first, second in _clashes(ordered(sessions), schedule):
+            found.add(kind, first, second, holders, len(holders), r == Role.HEAD)
+
+    agendas: dict[tuple[int | None, str], list[SessionInfo]] = {}
+    for person in schedule.people:
+        group = (person.delegation_id, person.role)
+        if group in agendas:
             continue
-        for kind, first, second in _clashes(sorted(agenda.values(), key=lambda s: (s.start, s.end)), schedule):
-            warning = found.get((kind, first.code, second.code))
-            if warning is None:
-                warning = found[(kind, first.code, second.code)] = ScheduleWarning(kind, "", (first.code, second.code))
-            warning.people.extend(member.id for member in members)
-            warning.involves_head = warning.involves_head or role == Role.HEAD
-    warnings = sorted(found.values(), key=lambda w: (not w.involves_head, w.kind, w.sessions))
+        own_d = by_delegation.get(person.delegation_id, []) if person.delegation_id else []
+        own_r = by_role.get(person.role, [])
+        agendas[group] = ordered({s.id: s for s in (*own_d, *own_r)}.values())
+        if own_d and own_r:
+            members = people_of[("g", person.delegation_id, person.role)]
+            in_d = {s.id for s in own_d}
+            in_r = {s.id for s in own_r}
+            for kind, first, second in _clashes(agendas[group], schedule):
+                if {first.id, second.id} <= in_d or {first.id, second.id} <= in_r:
+                    continue  # already found for the whole delegation or role
+                found.add(kind, first, second, members, len(members), person.role == Role.HEAD)
+
+    longest = max((s.end - s.start for s in schedule.sessions), default=dt.timedelta(0))
+    index = {person.id: person for person in schedule.people}
+    for pid, own in by_person.items():
+        person = index.get(pid)
+        if person is None:
+            continue
+        group = agendas.get((person.delegation_id, person.role), [])
+        starts = [s.start for s in group]
+        own_ids = {s.id for s in own}
+        for kind, first, second in _own_clashes(ordered(own), group, starts, longest, schedule):
+            if first.id in own_ids or second.id in own_ids:
+                found.add(kind, first, second, [pid], 1, person.role == Role.HEAD)
+
+    warnings = sorted(found.warnings.values(), key=lambda w: (not w.involves_head, w.kind, w.sessions))
     for warning in warnings:
         warning.message = _people_message(warning)
     return warnings
 
 
+def _own_clashes(
+    own: list[SessionInfo],
+    group: list[SessionInfo],
+    starts: list[dt.datetime],
+    longest: dt.timedelta,
+    schedule: Schedule,
+) -> Iterable[tuple[str, SessionInfo, SessionInfo]]:
+    """Clashes of a person's own sessions with each other and with their group's agenda."""
+    yield from _clashes(own, schedule)
+    for session in own:
+        low = bisect_left(starts, session.start - longest)
+        high = bisect_left(starts, session.end)
+        for other in group[low:high]:
+            if other.id != session.id and other.end > session.start:
+                first, second = sorted((session, other), key=lambda s: (s.start, s.end, s.code))
+                yield "double_booked", first, second
+        before = bisect_left(starts, session.start) - 1
+        if before >= 0 and group[before].end <= session.start and _too_far(group[before], session, schedule):
+            yield "travel", group[before], session
+        after = bisect_left(starts, session.end)
+        if after < len(group) and _too_far(session, group[after], schedule):
+            yield "travel", session, group[after]
+
+
 def _clashes(agenda: list[SessionInfo], schedule: Schedule) -> Iterable[tuple[str, SessionInfo, SessionInfo]]:
     """Overlaps (each session against the one running longest before it) and moves between
     venues too short for the distance, in one pass over an agenda sorted by start."""
+    if not agenda:
+        return
     longest = agenda[0]
     for previous, current in pairwise(agenda):
         if current.start < longest.end:
@@ -281,7 +362,7 @@ def travel_minutes(a: VenueInfo | None, b: VenueInfo | None) -> float | None:
 
 def _people_message(warning: ScheduleWarning) -> str:
     first, second = warning.sessions
-    count = len(warning.people)
+    count = warning.people_count
     if warning.kind == "travel":
         return ngettext(
             "%(count)s participant cannot get from %(first)s to %(second)s in time.",
