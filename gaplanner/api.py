@@ -46,8 +46,21 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return None
     if isinstance(exc, exceptions.ValidationError):
         errors = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
-        response.data = {"detail": "Invalid input.", "errors": errors}
+        response.data = {
+            "detail": "Invalid input.",
+            "errors": {name: _messages(value) for name, value in errors.items()},
+        }
     return response
+
+
+def _messages(value: Any, prefix: str = "") -> list[str]:
+    """A field's errors as a flat list of strings; an item of a list is named by its position
+    (``"item 2: Not a valid choice."``)."""
+    if isinstance(value, dict):
+        return [m for key, inner in value.items() for m in _messages(inner, f"{prefix}item {key}: ")]
+    if isinstance(value, list):
+        return [m for inner in value for m in _messages(inner, prefix)]
+    return [f"{prefix}{value}"]
 
 
 class InUse(exceptions.APIException):
@@ -180,8 +193,8 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
             has_params = bool(operation.get("parameters")) or "requestBody" in operation
             if has_params:
                 codes.add("400")
-            if "{" in path:
-                codes.add("404")
+            if "{" in path or any(p.get("name") == "page" for p in operation.get("parameters", [])):
+                codes.add("404")  # an object not visible, or a page past the end
             if method != "get" or operation.get("security") == [{"tokenAuth": []}, {"cookieAuth": []}]:
                 codes |= {"401", "403"}
             if method in {"post", "put", "patch", "delete"}:
@@ -233,3 +246,8 @@ class StrictFieldsMixin:
             if unknown:
                 raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
         return super().to_internal_value(data)  # type: ignore[misc]
+
+
+@extend_schema_field({"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2})?$", "example": "07:30"})
+class LocalTimeField(serializers.TimeField):
+    """A time of day on the event's clocks (``07:30``), with no offset."""

@@ -7,6 +7,7 @@ from apps.accounts.views import ApiTokenViewSet, MeView, TokenObtainView
 from apps.delegations.views import DelegationViewSet, MyProfileView, ParticipantViewSet
 from apps.events.views import EventViewSet, RoomViewSet, VenueViewSet
 from apps.programme.views import (
+    AuditEntryViewSet,
     ChangesView,
     ConflictsView,
     MyAgendaViewSet,
@@ -29,6 +30,7 @@ router.register(f"{EVENT}/participants", ParticipantViewSet, basename="participa
 router.register(f"{EVENT}/sessions", SessionViewSet, basename="session")
 router.register(f"{EVENT}/me/agenda", MyAgendaViewSet, basename="my-agenda")
 router.register(f"{EVENT}/versions", ScheduleVersionViewSet, basename="version")
+router.register(f"{EVENT}/audit", AuditEntryViewSet, basename="audit")
 
 urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="token-obtain"),

@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from apps.accounts.services import api_token_create
 from apps.delegations.models import Participant
+from apps.programme.models import AuditEntry
 from apps.programme.services import organizers_group_ensure
 from tests.factories import CASABLANCA, RoomFactory, SessionFactory, VenueFactory
 
@@ -80,6 +81,8 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("version-detail", "get"): EVERYONE,
     ("changes", "get"): EVERYONE,
     ("conflicts", "get"): _row(401, 403, 403, 403, 200),
+    ("audit-list", "get"): _row(401, 403, 403, 403, 200),
+    ("audit-detail", "get"): _row(401, 403, 403, 403, 200),
 }
 
 
@@ -125,6 +128,7 @@ def world(personas, publish):
         "participant": delegate,
         "token": token,
         "version": version,
+        "audit": AuditEntry.objects.filter(event=event).first(),
     }
 
 
@@ -169,6 +173,8 @@ def _request(name: str, method: str, world: dict[str, Any]) -> tuple[str, dict[s
         "version-detail": f"/api/v1/events/{slug}/versions/{world['version'].number}/",
         "changes": f"/api/v1/events/{slug}/changes/?since=0",
         "conflicts": f"/api/v1/events/{slug}/conflicts/",
+        "audit-list": f"/api/v1/events/{slug}/audit/",
+        "audit-detail": f"/api/v1/events/{slug}/audit/{world['audit'].pk}/",
     }
     for resource in ("venue", "room", "delegation", "participant", "session"):
         plural = f"/api/v1/events/{slug}/{resource}s/"

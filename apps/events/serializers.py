@@ -6,7 +6,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from gaplanner.api import EventScopedPrimaryKeyField, StrictFieldsMixin, TranslationsField
+from gaplanner.api import EventScopedPrimaryKeyField, LocalTimeField, StrictFieldsMixin, TranslationsField
 
 from .models import Event, Room, Venue
 
@@ -47,6 +47,9 @@ class EventSerializer(StrictFieldsMixin, serializers.ModelSerializer[Event]):
 
 
 class VenueSerializer(StrictFieldsMixin, serializers.ModelSerializer[Venue]):
+    opens = LocalTimeField(required=False, allow_null=True)
+    closes = LocalTimeField(required=False, allow_null=True)
+
     class Meta:
         model = Venue
         fields = ["id", "name", "address", "latitude", "longitude", "opens", "closes"]

@@ -15,6 +15,7 @@ from gaplanner.timezones import LocalTimeError, make_aware_strict
 from .enums import SessionStatus
 from .models import Session
 from .selectors import sessions_clashing_in_room
+from .services import session_delete, session_save
 
 
 class WallClockField(forms.SplitDateTimeField):
@@ -91,6 +92,17 @@ class SessionAdmin(EventScopedAdmin):
     autocomplete_fields = ["participants", "delegations"]
     list_select_related = ["room", "event"]
     readonly_fields = ["sequence", "created_at", "updated_at"]
+
+    def save_model(self, request: Any, obj: Session, form: Any, change: bool) -> None:
+        # Through the service, so that the change is checked and recorded in the audit log.
+        session_save(session=obj, data={})
+
+    def delete_model(self, request: Any, obj: Session) -> None:
+        session_delete(session=obj)
+
+    def get_queryset(self, request: Any) -> Any:
+        return super().get_queryset(request).working()
+
     fieldsets = [
         (None, {"fields": ["event", "code", "kind", "status", "title", "description"]}),
         (_("Time and place"), {"fields": ["start", "end", "room", "languages"]}),

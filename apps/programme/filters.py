@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 
 from apps.events.models import Event
@@ -12,14 +13,25 @@ from .models import Session
 from .selectors import sessions_on_day
 
 
+class IdFilter(django_filters.NumberFilter):
+    """A database id: a whole number that fits the id column (else a 400, not an overflow)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
 class SessionFilter(django_filters.FilterSet):
     day = django_filters.DateFilter(method="filter_day", help_text="A local day of the event (YYYY-MM-DD).")
-    room = django_filters.NumberFilter(field_name="room_id")
+    room = IdFilter(field_name="room_id")
     kind = django_filters.ChoiceFilter(choices=SessionKind.choices)
     status = django_filters.ChoiceFilter(choices=SessionStatus.choices)
     language = django_filters.CharFilter(method="filter_language", help_text="A language code, such as fr.")
-    delegation = django_filters.NumberFilter(method="filter_delegation", help_text="Sessions expecting it.")
-    participant = django_filters.NumberFilter(method="filter_participant", help_text="Sessions expecting them.")
+    delegation = IdFilter(method="filter_delegation", help_text="Sessions expecting it.")
+    participant = IdFilter(method="filter_participant", help_text="Sessions expecting them.")
     updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
     q = django_filters.CharFilter(method="search", help_text="Part of the title, in any language, or the code.")
     ordering = django_filters.OrderingFilter(fields=["start", "end", "code", "updated_at"])

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -235,3 +236,54 @@ class ScheduleVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event.slug} v{self.number}"
+
+
+class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
+    def update(self, **kwargs: Any) -> int:
+        raise TypeError("The audit log is append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError("The audit log is append-only.")
+
+
+class AuditEntry(models.Model):
+    """One write to an event's schedule: who, when, through what, before and after.
+
+    Written in the same transaction as the change; never changed or deleted afterwards.
+    """
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="audit_entries", verbose_name=_("event"))
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("who"),
+    )
+    username = models.CharField(_("username"), max_length=150, blank=True, help_text=_("Kept if the user is deleted."))
+    channel = models.CharField(_("through"), max_length=16)
+    token_prefix = models.CharField(_("API token"), max_length=8, blank=True)
+    action = models.CharField(_("action"), max_length=16)
+    code = models.CharField(_("session"), max_length=32, blank=True)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username or '-'} {self.action} {self.code}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise TypeError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError("The audit log is append-only.")

@@ -14,7 +14,7 @@ from apps.events.models import Event
 from gaplanner.timezones import local_day_bounds
 
 from .enums import SessionStatus, Visibility
-from .models import ScheduleVersion, Session
+from .models import AuditEntry, ScheduleVersion, Session
 
 
 def sessions_visible_to(principal: Principal) -> QuerySet[Session]:
@@ -96,3 +96,7 @@ def change_entries_visible_to(principal: Principal, versions: Iterable[ScheduleV
                     continue
                 entries.append({"version": version.number, "kind": kind, **item})
     return entries
+
+
+def audit_entries_of_event(*, event: Event) -> QuerySet[AuditEntry]:
+    return AuditEntry.objects.filter(event=event).order_by("-at", "-id")

@@ -10,7 +10,7 @@ from apps.delegations.models import Delegation, Participant
 from apps.events.models import Room
 from gaplanner.api import EventScopedPrimaryKeyField, EventTimeField, StrictFieldsMixin, TranslationsField
 
-from .models import ScheduleVersion, Session
+from .models import AuditEntry, ScheduleVersion, Session
 from .selectors import change_entries_visible_to
 
 
@@ -97,3 +97,12 @@ class PublishSerializer(StrictFieldsMixin, serializers.Serializer):
     confirm_warnings = serializers.BooleanField(
         required=False, default=False, help_text="Publish although the schedule has warnings."
     )
+
+
+class AuditEntrySerializer(serializers.ModelSerializer[AuditEntry]):
+    at = EventTimeField(read_only=True)
+
+    class Meta:
+        model = AuditEntry
+        fields = ["id", "at", "username", "channel", "token_prefix", "action", "code", "before", "after"]
+        read_only_fields = fields

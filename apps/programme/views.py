@@ -16,10 +16,16 @@ from gaplanner.api_views import EventMixin, EventResourceViewSet
 
 from .conflicts import warnings_for_schedule
 from .filters import SessionFilter
-from .models import ScheduleVersion, Session
-from .selectors import change_entries_visible_to, sessions_expecting, sessions_visible_to, versions_of_event
-from .serializers import PublishSerializer, ScheduleVersionSerializer, SessionSerializer
-from .services import schedule_changes, schedule_publish, session_cancel, session_save
+from .models import AuditEntry, ScheduleVersion, Session
+from .selectors import (
+    audit_entries_of_event,
+    change_entries_visible_to,
+    sessions_expecting,
+    sessions_visible_to,
+    versions_of_event,
+)
+from .serializers import AuditEntrySerializer, PublishSerializer, ScheduleVersionSerializer, SessionSerializer
+from .services import schedule_changes, schedule_publish, session_cancel, session_delete, session_save
 
 
 def _with_relations(sessions: QuerySet[Session]) -> QuerySet[Session]:
@@ -42,6 +48,9 @@ class SessionViewSet(EventResourceViewSet):
 
     def save_object(self, instance: Session | None, data: dict[str, Any]) -> Session:
         return session_save(session=instance or Session(event=self.event), data=data)
+
+    def delete_object(self, instance: Session) -> None:
+        session_delete(session=instance)
 
     @extend_schema(request=None, responses=SessionSerializer)
     @action(detail=True, methods=["post"])
@@ -165,3 +174,16 @@ class ConflictsView(EventMixin, APIView):
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return Response({"warnings": [w.as_dict() for w in warnings_for_schedule(event=self.event)]})
+
+
+class AuditEntryViewSet(EventMixin, viewsets.ReadOnlyModelViewSet):
+    """The schedule's audit log, newest first: who changed what, when, through what."""
+
+    serializer_class = AuditEntrySerializer
+    permission_classes = [OrganizersOnly]
+    filterset_fields = ["code", "action", "channel"]
+
+    def get_queryset(self) -> QuerySet[AuditEntry]:
+        if getattr(self, "swagger_fake_view", False):
+            return AuditEntry.objects.none()
+        return audit_entries_of_event(event=self.event)

@@ -84,7 +84,7 @@ def test_code_is_generated_when_left_out(organizer_api, room):
         ),
         ({"title": "Cybercrime"}, {"title": ['Enter an object from language code to text, such as {"en": "…"}.']}),
         ({"title": {"xx": "Cybercrime"}}, {"title": ["xx is not a language code."]}),
-        ({"roles": ["king"]}, {"roles": {"0": ['"king" is not a valid choice.']}}),
+        ({"roles": ["king"]}, {"roles": ['item 0: "king" is not a valid choice.']}),
         ({"status": "postponed"}, {"status": ['"postponed" is not a valid choice.']}),
         ({"colour": "red"}, {"colour": ["Unknown field."]}),
         ({"expected_attendance": "many"}, {"expected_attendance": ["A valid integer is required."]}),

@@ -1,5 +1,6 @@
 """Every write to the programme: sessions, publishing, and loading a whole event bundle."""
 
+from .audit import audit_record, session_state
 from .bundle import (
     DEMO_ACCOUNTS,
     DEMO_PASSWORD,
@@ -9,17 +10,20 @@ from .bundle import (
     organizers_group_ensure,
 )
 from .publishing import schedule_changes, schedule_publish
-from .sessions import session_cancel, session_save
+from .sessions import session_cancel, session_delete, session_save
 
 __all__ = [
     "DEMO_ACCOUNTS",
     "DEMO_PASSWORD",
     "BundleError",
+    "audit_record",
     "demo_accounts_ensure",
     "event_bundle_import",
     "organizers_group_ensure",
     "schedule_changes",
     "schedule_publish",
     "session_cancel",
+    "session_delete",
     "session_save",
+    "session_state",
 ]

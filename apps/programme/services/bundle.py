@@ -19,6 +19,7 @@ from gaplanner.timezones import LocalTimeError, make_aware_strict
 from ..enums import SessionStatus
 from ..models import Session
 from ..selectors import sessions_clashing_in_room
+from .audit import audit_record, session_state
 
 BUNDLE_FORMAT = "gaplanner-event/1"
 ORGANIZERS_GROUP = "Organizers"
@@ -263,6 +264,7 @@ def _import_sessions(
         def set_audience(session: Session = session, members: list = members, groups: list = groups) -> None:
             session.participants.set(members)
             session.delegations.set(groups)
+            audit_record(event=session.event, action="create", code=session.code, after=session_state(session))
 
         report.save(place, session, after=set_audience)
 

@@ -14,6 +14,7 @@ from ..enums import SessionStatus
 from ..errors import NothingToPublish, WarningsNotConfirmed
 from ..models import ScheduleVersion, Session
 from ..signals import schedule_published
+from .audit import audit_record, session_state
 
 # Copied from a working session into its published copy.
 COPIED_FIELDS = (
@@ -35,26 +36,6 @@ MOVE_FIELDS = ("start", "end", "room")
 CHANGE_KINDS = ("new", "moved", "changed", "cancelled", "removed")
 
 
-def _state(session: Session) -> dict[str, Any]:
-    """What a version records of a session: comparable, JSON-ready."""
-    return {
-        "code": session.code,
-        "kind": session.kind,
-        "title": session.title,
-        "description": session.description,
-        "room": session.room_id,
-        "start": session.start.isoformat(),
-        "end": session.end.isoformat(),
-        "status": session.status,
-        "visibility": session.visibility,
-        "languages": session.languages,
-        "roles": sorted(session.roles),
-        "expected_attendance": session.expected_attendance,
-        "participants": sorted(p.pk for p in session.participants.all()),
-        "delegations": sorted(d.pk for d in session.delegations.all()),
-    }
-
-
 def _sessions(queryset: Any) -> dict[str, Session]:
     return {s.code: s for s in queryset.prefetch_related("participants", "delegations")}
 
@@ -67,13 +48,13 @@ def schedule_changes(*, event: Event) -> dict[str, list[dict[str, Any]]]:
     changes: dict[str, list[dict[str, Any]]] = {kind: [] for kind in CHANGE_KINDS}
     for code in sorted(working.keys() | published.keys()):
         if code not in published:
-            changes["new"].append({"code": code, "after": _state(working[code])})
+            changes["new"].append({"code": code, "after": session_state(working[code])})
             continue
-        before = _state(published[code])
+        before = session_state(published[code])
         if code not in working:
             changes["removed"].append({"code": code, "before": before})
             continue
-        after = _state(working[code])
+        after = session_state(working[code])
         if before == after:
             continue
         fields = sorted(name for name in after if before[name] != after[name])
@@ -114,6 +95,11 @@ def schedule_publish(
             published_by=actor if getattr(actor, "is_authenticated", False) else None,
             changes=changes,
             warnings=[w.as_dict() for w in warnings],
+        )
+        audit_record(
+            event=event,
+            action="publish",
+            after={"version": version.number, "note": version.note, **{k: len(v) for k, v in changes.items()}},
         )
         transaction.on_commit(lambda: schedule_published.send(sender=ScheduleVersion, event=event, version=version))
     return version

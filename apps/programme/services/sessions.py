@@ -13,6 +13,7 @@ from ..enums import SessionStatus
 from ..errors import RoomDoubleBooked
 from ..models import ROOM_EXCLUSION_CONSTRAINT, Session
 from ..selectors import sessions_clashing_in_room
+from .audit import audit_record, session_state
 
 
 @transaction.atomic
@@ -25,18 +26,26 @@ def session_save(*, session: Session, data: Mapping[str, Any]) -> Session:
     (IMMEDIATE), so the check and the write cannot interleave with another booking; on
     PostgreSQL the exclusion constraint refuses the loser of a race, reported the same way.
     """
+    # The stored state, not the instance's: a form may have changed the instance already.
+    stored = Session.objects.filter(pk=session.pk).first() if session.pk else None
+    before = session_state(stored) if stored else None
     for name, value in data.items():
         if name not in {"participants", "delegations"}:
             setattr(session, name, value)
     _refuse_double_booking(session)
     try:
         with transaction.atomic():
-            return validated_save(session, data=data)
+            validated_save(session, data=data)
     except IntegrityError as exc:
         if ROOM_EXCLUSION_CONSTRAINT not in str(exc):
             raise
         _refuse_double_booking(session)
         raise RoomDoubleBooked([]) from exc
+    after = session_state(session)
+    if after != before:
+        action = "update" if before else "create"
+        audit_record(event=session.event, action=action, code=session.code, before=before, after=after)
+    return session
 
 
 def _refuse_double_booking(session: Session) -> None:
@@ -53,6 +62,20 @@ def _refuse_double_booking(session: Session) -> None:
 def session_cancel(*, session: Session) -> Session:
     """Mark the session cancelled; it stays in the programme as cancelled."""
     if session.status != SessionStatus.CANCELLED:
+        before = session_state(session)
         session.status = SessionStatus.CANCELLED
         session.save(update_fields=["status", "updated_at"])
+        audit_record(
+            event=session.event, action="cancel", code=session.code, before=before, after=session_state(session)
+        )
     return session
+
+
+@transaction.atomic
+def session_delete(*, session: Session) -> None:
+    """Delete a session of the working schedule; a published copy stays until the next
+    publication, which records it as removed."""
+    before = session_state(session)
+    event, code = session.event, session.code
+    session.delete()
+    audit_record(event=event, action="delete", code=code, before=before)

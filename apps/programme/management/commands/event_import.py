@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from apps.programme.services import BundleError, event_bundle_import
+from gaplanner.audit_context import Actor, acting_as
 
 
 class Command(BaseCommand):
@@ -19,7 +20,8 @@ class Command(BaseCommand):
         except (OSError, ValueError) as exc:
             raise CommandError(f"{path}: {exc}") from exc
         try:
-            event, created = event_bundle_import(bundle=bundle)
+            with acting_as(Actor(channel="import")):
+                event, created = event_bundle_import(bundle=bundle)
         except BundleError as exc:
             raise CommandError(f"{path}: nothing was loaded:\n" + "\n".join(exc.errors)) from exc
         if created:
