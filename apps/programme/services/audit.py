@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import transaction
@@ -20,8 +21,8 @@ def session_state(session: Session) -> dict[str, Any]:
         "title": session.title,
         "description": session.description,
         "room": session.room_id,
-        "start": session.start.isoformat(),
-        "end": session.end.isoformat(),
+        "start": session.start.astimezone(dt.UTC).isoformat(),
+        "end": session.end.astimezone(dt.UTC).isoformat(),
         "status": session.status,
         "visibility": session.visibility,
         "languages": session.languages,
