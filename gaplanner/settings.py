@@ -70,6 +70,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "gaplanner.urls"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "web:home"
 WSGI_APPLICATION = "gaplanner.wsgi.application"
 
 TEMPLATES = [

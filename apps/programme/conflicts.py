@@ -22,12 +22,13 @@ from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from apps.delegations.enums import Role
 from apps.delegations.models import Participant
 from apps.events.models import Event, Room, Venue
+from gaplanner import i18n
 
 from .enums import SessionStatus
 from .models import Session
@@ -404,7 +405,7 @@ def schedule_of_event(event: Event) -> Schedule:
             SessionInfo(
                 id=s.pk,
                 code=s.code,
-                title=s.display_title(),
+                title=i18n.pick(s.title, get_language(), [event.default_language]),
                 room_id=s.room_id,
                 start=s.start,
                 end=s.end,

@@ -29,7 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _day_requested(request: HttpRequest, event: Event) -> dt.date:
+def day_requested(request: HttpRequest, event: Event) -> dt.date:
     raw = request.GET.get("day")
     if raw is None:
         today = event.local_day(timezone.now())
@@ -46,7 +46,7 @@ def _day_requested(request: HttpRequest, event: Event) -> dt.date:
 def programme(request: HttpRequest, event_slug: str) -> HttpResponse:
     """The programme of one local day of the event, by room."""
     event = get_object_or_404(Event, slug=event_slug)
-    day = _day_requested(request, event)
+    day = day_requested(request, event)
     principal = principal_for(user=request.user, event=event)
     sessions = list(
         sessions_on_day(sessions_visible_to(principal), event=event, day=day)

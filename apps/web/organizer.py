@@ -1,0 +1,224 @@
+"""The organizers' pages: the schedule grid (day × room) with conflicts marked and a move
+form on each session, the conflict list, publishing with a preview of the changes, and the
+audit log. Only the event's organizers see them; everyone else gets 404."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from apps.events.models import Event, Room
+from apps.programme.conflicts import warnings_for_schedule
+from apps.programme.errors import NothingToPublish, RoomDoubleBooked, WarningsNotConfirmed
+from apps.programme.models import Session
+from apps.programme.selectors import audit_entries_of_event, sessions_on_day
+from apps.programme.services import schedule_changes, schedule_publish, session_save
+from gaplanner.timezones import LocalTimeError, format_offset, local_day_bounds, make_aware_strict
+
+from .presenters import session_view
+from .views import day_requested
+
+
+def _organized_event(request: HttpRequest, slug: str) -> Event:
+    event = get_object_or_404(Event, slug=slug)
+    if not event.is_organizer(request.user):
+        raise Http404
+    return event
+
+
+def _rooms(event: Event) -> Any:
+    return Room.objects.filter(venue__event=event).select_related("venue").order_by("venue__name", "name")
+
+
+class MoveForm(forms.Form):
+    """A new place and time for a session, as read on the event's clocks."""
+
+    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.TimeField(label=_("Start"), widget=forms.TimeInput(attrs={"type": "time"}))
+    end = forms.TimeField(label=_("End"), widget=forms.TimeInput(attrs={"type": "time"}))
+    room = forms.TypedChoiceField(label=_("Room"), coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args: Any, event: Event, rooms: list[Room], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.event = event
+        # Choices from rooms read once for the whole grid, not a query per form.
+        self.rooms = {room.pk: room for room in rooms}
+        self.fields["room"].choices = [("", "—"), *((room.pk, str(room)) for room in rooms)]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        cleaned["room"] = self.rooms.get(cleaned["room"]) if cleaned.get("room") else None
+        day, start, end = cleaned.get("day"), cleaned.get("start"), cleaned.get("end")
+        if day and start and end:
+            try:
+                cleaned["start"] = make_aware_strict(dt.datetime.combine(day, start), self.event.zone)
+                end_day = day if end > start else day + dt.timedelta(days=1)
+                cleaned["end"] = make_aware_strict(dt.datetime.combine(end_day, end), self.event.zone)
+            except LocalTimeError as exc:
+                raise ValidationError(str(exc)) from exc
+        return cleaned
+
+
+@login_required
+def grid(request: HttpRequest, event_slug: str) -> HttpResponse:
+    event = _organized_event(request, event_slug)
+    day = day_requested(request, event)
+    return _render_grid(request, event, day)
+
+
+def _render_grid(
+    request: HttpRequest, event: Event, day: dt.date, failed: tuple[str, MoveForm] | None = None
+) -> HttpResponse:
+    sessions = list(
+        sessions_on_day(Session.objects.working().filter(event=event), event=event, day=day)
+        .select_related("room__venue")
+        .order_by("start", "code")
+    )
+    flagged: dict[str, list[str]] = {}
+    for warning in warnings_for_schedule(event=event):
+        for code in warning.sessions:
+            flagged.setdefault(code, []).append(warning.message)
+    rooms = list(_rooms(event))
+    columns: list[dict[str, Any]] = []
+    for room in [*rooms, None]:
+        cells = []
+        for session in (s for s in sessions if s.room_id == (room.pk if room else None)):
+            view = session_view(session, event)
+            form = (
+                failed[1]
+                if failed and failed[0] == session.code
+                else MoveForm(
+                    event=event,
+                    rooms=rooms,
+                    initial={
+                        "day": view.start.date(),
+                        "start": view.start.time(),
+                        "end": view.end.time(),
+                        "room": room.pk if room else None,
+                    },
+                    prefix=session.code,
+                )
+            )
+            cells.append({"view": view, "warnings": flagged.get(session.code, []), "form": form})
+        if room is not None or cells:
+            columns.append({"room": room, "cells": cells})
+    begins, _ends = local_day_bounds(day, event.zone)
+    return render(
+        request,
+        "web/organizer/grid.html",
+        {
+            "event": event,
+            "event_name": event.display_name(get_language()),
+            "day": day,
+            "days": event.days,
+            "day_offset": format_offset(begins.astimezone(event.zone)),
+            "columns": columns,
+            "warning_count": len(flagged),
+            "section": "grid",
+        },
+        status=400 if failed else 200,
+    )
+
+
+@login_required
+def move(request: HttpRequest, event_slug: str, code: str) -> HttpResponse:
+    event = _organized_event(request, event_slug)
+    session = get_object_or_404(Session.objects.working(), event=event, code=code)
+    if request.method != "POST":
+        return redirect(reverse("web:organizer-grid", args=[event.slug]))
+    rooms = list(_rooms(event))
+    form = MoveForm(request.POST, event=event, rooms=rooms, prefix=code)
+    if form.is_valid():
+        data = {"start": form.cleaned_data["start"], "end": form.cleaned_data["end"], "room": form.cleaned_data["room"]}
+        try:
+            session_save(session=session, data=data)
+        except RoomDoubleBooked as exc:
+            clashing = ", ".join(s.code for s in exc.sessions)
+            form.add_error("room", _("The room already holds %(codes)s at that time.") % {"codes": clashing})
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("%(code)s moved.") % {"code": code})
+            day = form.cleaned_data["start"].astimezone(event.zone).date()
+            return redirect(f"{reverse('web:organizer-grid', args=[event.slug])}?day={day.isoformat()}")
+    # The grid of the day the session is on, where its form shows what went wrong.
+    return _render_grid(request, event, event.local_day(session.start), failed=(code, form))
+
+
+@login_required
+def conflicts(request: HttpRequest, event_slug: str) -> HttpResponse:
+    event = _organized_event(request, event_slug)
+    return render(
+        request,
+        "web/organizer/conflicts.html",
+        {
+            "event": event,
+            "event_name": event.display_name(get_language()),
+            "warnings": warnings_for_schedule(event=event),
+            "section": "conflicts",
+        },
+    )
+
+
+class PublishForm(forms.Form):
+    note = forms.CharField(label=_("Note for this version"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    confirm_warnings = forms.BooleanField(label=_("Publish despite the warnings above"), required=False)
+
+
+@login_required
+def publish(request: HttpRequest, event_slug: str) -> HttpResponse:
+    event = _organized_event(request, event_slug)
+    form = PublishForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = schedule_publish(
+                event=event,
+                note=form.cleaned_data["note"],
+                actor=request.user,
+                confirm_warnings=form.cleaned_data["confirm_warnings"],
+            )
+        except NothingToPublish:
+            form.add_error(None, _("Nothing has changed since the last published version."))
+        except WarningsNotConfirmed:
+            form.add_error("confirm_warnings", _("The schedule has warnings: confirm that it should be published."))
+        else:
+            messages.success(request, _("Version %(number)s is published.") % {"number": version.number})
+            return redirect(reverse("web:organizer-publish", args=[event.slug]))
+    latest = event.versions.order_by("-number").first()
+    return render(
+        request,
+        "web/organizer/publish.html",
+        {
+            "event": event,
+            "event_name": event.display_name(get_language()),
+            "form": form,
+            "changes": schedule_changes(event=event),
+            "warnings": warnings_for_schedule(event=event),
+            "latest": latest,
+            "section": "publish",
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def audit(request: HttpRequest, event_slug: str) -> HttpResponse:
+    event = _organized_event(request, event_slug)
+    page = Paginator(audit_entries_of_event(event=event), 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "web/organizer/audit.html",
+        {"event": event, "event_name": event.display_name(get_language()), "page": page, "section": "audit"},
+    )
