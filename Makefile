@@ -22,6 +22,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	@touch $@ $(VENV)/.runtime
 
 setup: $(VENV)/.runtime
+	$(DEMO_ENV) $(BIN)/python manage.py compilemessages --ignore=.venv -v 0
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --no-input -v 0
 	$(DEMO_ENV) $(BIN)/python manage.py sample_load --demo-accounts
 
@@ -36,6 +37,7 @@ run: setup
 	$(DEMO_ENV) $(BIN)/honcho start --port $(PORT) --procfile Procfile.dev
 
 test: $(VENV)/.dev
+	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv -v 0
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest --cov --cov-report=term:skip-covered --cov-fail-under=90 $(PYTEST_ARGS)

@@ -4,7 +4,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +12,7 @@ from apps.delegations.enums import Role
 from gaplanner.organizer_admin import EventScopedAdmin, language_list_field
 from gaplanner.timezones import LocalTimeError, make_aware_strict
 
+from .conflicts import warnings_for_session
 from .enums import SessionStatus
 from .models import Session
 from .selectors import sessions_clashing_in_room
@@ -96,6 +97,8 @@ class SessionAdmin(EventScopedAdmin):
     def save_model(self, request: Any, obj: Session, form: Any, change: bool) -> None:
         # Through the service, so that the change is checked and recorded in the audit log.
         session_save(session=obj, data={})
+        for warning in warnings_for_session(session=obj):
+            messages.warning(request, warning.message)
 
     def delete_model(self, request: Any, obj: Session) -> None:
         session_delete(session=obj)

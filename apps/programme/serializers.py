@@ -31,6 +31,9 @@ class SessionSerializer(StrictFieldsMixin, serializers.ModelSerializer[Session])
         event_path="event", queryset=Delegation.objects.all(), many=True, required=False
     )
     updated_at = EventTimeField(read_only=True)
+    warnings = serializers.SerializerMethodField(
+        help_text="In the answer to a create or update: the schedule's warnings involving this session."
+    )
     roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices), required=False)
 
     class Meta:
@@ -53,9 +56,14 @@ class SessionSerializer(StrictFieldsMixin, serializers.ModelSerializer[Session])
             "expected_attendance",
             "sequence",
             "updated_at",
+            "warnings",
         ]
         read_only_fields = ["sequence", "updated_at"]
         extra_kwargs = {"code": {"required": False}}
+
+    @extend_schema_field({"type": "array", "items": {"type": "object"}})
+    def get_warnings(self, session: Session) -> list[dict[str, Any]]:
+        return self.context.get("warnings", [])
 
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from apps.delegations.models import Delegation, Participant
 from gaplanner.api_views import EventMixin, EventResourceViewSet
 
-from .conflicts import warnings_for_schedule
+from .conflicts import warnings_for_schedule, warnings_for_session
 from .filters import SessionFilter
 from .models import AuditEntry, ScheduleVersion, Session
 from .selectors import (
@@ -26,6 +26,10 @@ from .selectors import (
 )
 from .serializers import AuditEntrySerializer, PublishSerializer, ScheduleVersionSerializer, SessionSerializer
 from .services import schedule_changes, schedule_publish, session_cancel, session_delete, session_save
+
+
+def _warnings_of(session: Session) -> list[dict[str, Any]]:
+    return [w.as_dict() for w in warnings_for_session(session=session)]
 
 
 def _with_relations(sessions: QuerySet[Session]) -> QuerySet[Session]:
@@ -51,6 +55,14 @@ class SessionViewSet(EventResourceViewSet):
 
     def delete_object(self, instance: Session) -> None:
         session_delete(session=instance)
+
+    def perform_create(self, serializer: SessionSerializer) -> None:
+        super().perform_create(serializer)
+        serializer.context["warnings"] = _warnings_of(serializer.instance)
+
+    def perform_update(self, serializer: SessionSerializer) -> None:
+        super().perform_update(serializer)
+        serializer.context["warnings"] = _warnings_of(serializer.instance)
 
     @extend_schema(request=None, responses=SessionSerializer)
     @action(detail=True, methods=["post"])

@@ -145,3 +145,46 @@ def test_conflicts_endpoint_for_organizers(api, personas):
     response = api.get("/api/v1/events/ga-2025/conflicts/")
 
     assert (response.status_code, [w["kind"] for w in response.json()["warnings"]]) == (200, ["no_booths"])
+
+
+def test_saving_a_session_answers_its_warnings(api, personas):
+    room = RoomFactory(venue__event=personas.event, name="Atlas", booths=[])
+    api.force_authenticate(personas.organizer)
+
+    response = api.post(
+        "/api/v1/events/ga-2025/sessions/",
+        {
+            "code": "PL",
+            "title": {"en": "Budget"},
+            "room": room.pk,
+            "status": "confirmed",
+            "start": "2025-11-24T09:00",
+            "end": "2025-11-24T10:00",
+            "languages": ["ar", "en"],
+        },
+        format="json",
+    )
+    listed = api.get("/api/v1/events/ga-2025/sessions/PL/").json()
+
+    assert [w["message"] for w in response.json()["warnings"]] == [
+        "Atlas has no interpretation booth for ar, en, needed by PL."
+    ]
+    assert listed["warnings"] == []
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("fr", "Atlas n'a pas de cabine d'interprétation pour ar, en, nécessaire à PL."),
+        ("es", "Atlas no tiene cabina de interpretación para ar, en, necesaria para PL."),
+        ("ar", "لا توجد في Atlas مقصورة ترجمة فورية لـ ar, en، وهي لازمة لـ PL."),
+    ],
+)
+def test_warnings_speak_the_organizers_language(api, personas, language, message):
+    room = RoomFactory(venue__event=personas.event, name="Atlas", booths=[])
+    SessionFactory(event=personas.event, code="PL", room=room, languages=["ar", "en"])
+    api.force_authenticate(personas.organizer)
+
+    response = api.get("/api/v1/events/ga-2025/conflicts/", HTTP_ACCEPT_LANGUAGE=language)
+
+    assert [w["message"] for w in response.json()["warnings"]] == [message]
