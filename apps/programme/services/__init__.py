@@ -1,14 +1,8 @@
 """Every write to the programme: sessions, publishing, and loading a whole event bundle."""
 
 from .audit import audit_record, session_state
-from .bundle import (
-    DEMO_ACCOUNTS,
-    DEMO_PASSWORD,
-    BundleError,
-    demo_accounts_ensure,
-    event_bundle_import,
-    organizers_group_ensure,
-)
+from .bundle import BundleError, event_bundle_import
+from .organizers import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_accounts_ensure, organizers_group_ensure
 from .publishing import schedule_changes, schedule_publish
 from .sessions import session_cancel, session_delete, session_save
 

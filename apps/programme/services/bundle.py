@@ -7,8 +7,6 @@ from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
@@ -22,8 +20,6 @@ from ..selectors import sessions_clashing_in_room
 from .audit import audit_record, session_state
 
 BUNDLE_FORMAT = "gaplanner-event/1"
-ORGANIZERS_GROUP = "Organizers"
-ORGANIZER_APPS = ("events", "delegations", "programme")
 MAX_REPORTED_ERRORS = 100
 
 _EVENT_FIELDS = {
@@ -279,47 +275,3 @@ def _resolve(report: _Report, place: str, keys: object, known: Mapping[str, Any]
         report.add(place, f"unknown: {', '.join(missing)}")
         return None
     return [known[name] for name in names]
-
-
-DEMO_PASSWORD = "gaplanner-demo"  # noqa: S105 - demo accounts exist only in demo mode
-DEMO_ACCOUNTS = {
-    "organizer": None,
-    "head": "head.ma@example.org",
-    "delegate": "delegate.ma@example.org",
-}
-
-
-@transaction.atomic
-def demo_accounts_ensure(*, event: Event) -> list[str]:
-    """Create the demo accounts for ``event`` if missing: an organizer, a head, a delegate.
-
-    The head and the delegate are linked to the participants with the e-mail addresses in
-    :data:`DEMO_ACCOUNTS`. Callers must only call this in demo mode. Returns the usernames.
-    """
-    user_model = get_user_model()
-    for username, email in DEMO_ACCOUNTS.items():
-        user, created = user_model.objects.get_or_create(
-            username=username,
-            defaults={"email": email or f"{username}@example.org"},
-        )
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save(update_fields=["password"])
-        if email is None:
-            user.is_staff = True
-            user.save(update_fields=["is_staff"])
-            event.organizers.add(user)
-            user.groups.add(organizers_group_ensure())
-        else:
-            Participant.objects.filter(event=event, email=email, user__isnull=True).update(user=user)
-    return list(DEMO_ACCOUNTS)
-
-
-def organizers_group_ensure() -> Group:
-    """The ``Organizers`` group, holding every permission on events, delegations and programme.
-
-    Staff users in this group who are organizers of an event manage it in the admin.
-    """
-    group, _created = Group.objects.get_or_create(name=ORGANIZERS_GROUP)
-    group.permissions.set(Permission.objects.filter(content_type__app_label__in=ORGANIZER_APPS))
-    return group
