@@ -8,4 +8,5 @@ RUN SECRET_KEY=build-only python manage.py collectstatic --no-input -v 0
 RUN useradd --system gaplanner && mkdir -p /var/lib/gaplanner && chown gaplanner /var/lib/gaplanner
 USER gaplanner
 EXPOSE 8000
-CMD ["gunicorn", "gaplanner.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# No access log: feed links carry their token in the path. Django logs errors, tokens redacted.
+CMD ["gunicorn", "gaplanner.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]

@@ -29,6 +29,8 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off")
     SECRET_KEY = "insecure-development-key-only-for-debug-mode-" + "x" * 20
 DEMO_MODE = env_bool("DEMO_MODE", False)
+# Feed links are derived from this secret (default: from SECRET_KEY); changing it changes them all.
+FEED_TOKEN_SECRET = env_str("FEED_TOKEN_SECRET") or ""
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 SITE_URL = (env_str("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
@@ -53,6 +55,7 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.delegations",
     "apps.programme",
+    "apps.feeds",
     "apps.web",
 ]
 
@@ -251,6 +254,12 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact": {"()": "gaplanner.log_filters.RedactFeedTokens"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
+    # Django's own loggers log through the console handler, so its filter redacts them too.
+    "loggers": {
+        "django.request": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL") or "INFO"},
 }

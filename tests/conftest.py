@@ -3,6 +3,7 @@ a delegate of another delegation, and anonymous."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 import pytest
@@ -62,11 +63,25 @@ def _language_reset():
 
 
 @pytest.fixture
-def publish():
-    """Publish an event's working schedule, as an organizer would (warnings confirmed)."""
+def publish(django_capture_on_commit_callbacks):
+    """Publish an event's working schedule, as an organizer would (warnings confirmed), and
+    run what waits for the commit (feeds renewed, rendering enqueued)."""
     from apps.programme.services import schedule_publish
 
     def run(event, note: str = ""):
-        return schedule_publish(event=event, note=note, confirm_warnings=True)
+        with django_capture_on_commit_callbacks(execute=True):
+            return schedule_publish(event=event, note=note, confirm_warnings=True)
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def _cache_of_its_own():
+    """Each test reads and writes its own cache keys (throttle counts, feed bodies), without
+    flushing a Redis database that the Celery broker may share."""
+    from django.core.cache import cache
+
+    previous = cache.key_prefix
+    cache.key_prefix = f"test-{uuid.uuid4().hex}"
+    yield
+    cache.key_prefix = previous

@@ -4,6 +4,8 @@ headers, body), for an anonymous caller and for an organizer of the event."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 import schemathesis
 from django.core.cache import cache
@@ -108,9 +110,9 @@ def organizer_token(organizer) -> str:
 
 
 def _call_and_validate(case: schemathesis.Case, headers: dict[str, str] | None = None) -> None:
-    """One request, then its writes undone: every example starts from the seeded data. The
-    throttles' counts are cleared too: the fuzzer is faster than any client."""
-    cache.clear()
+    """One request, then its writes undone: every example starts from the seeded data, and
+    from fresh cache keys (throttle counts): the fuzzer is faster than any client."""
+    cache.key_prefix = f"schemathesis-{uuid.uuid4().hex}"
     with transaction.atomic():
         try:
             case.call_and_validate(headers=headers, checks=CHECKS)

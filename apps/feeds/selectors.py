@@ -1,0 +1,58 @@
+"""Which sessions each feed holds: always the last published version, through the one
+visibility rule (``sessions_visible_to`` and ``sessions_expecting``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from apps.delegations.models import Delegation, Participant
+from apps.delegations.selectors import Principal
+from apps.events.models import Event
+from apps.programme.models import Session
+from apps.programme.selectors import sessions_expecting, sessions_visible_to
+
+# Calendar clients slow down or give up past this (CALENDAR.md rule 16).
+MAX_EVENTS = 1000
+
+
+def _for_feed(sessions: QuerySet[Session]) -> list[Session]:
+    """At most MAX_EVENTS sessions, in order, with what a VEVENT needs; past the limit the
+    sessions that have ended are the ones left out."""
+    sessions = sessions.select_related("room__venue").order_by("start", "code")
+    if sessions.count() > MAX_EVENTS:
+        sessions = sessions.filter(end__gte=timezone.now() - dt.timedelta(hours=1))
+    return list(sessions[:MAX_EVENTS])
+
+
+def public_feed_sessions(*, event: Event, room_id: int | None = None, kind: str | None = None) -> list[Session]:
+    """The public programme (as an anonymous visitor sees it), or one room's or kind's part."""
+    sessions = sessions_visible_to(Principal(event=event))
+    if room_id is not None:
+        sessions = sessions.filter(room_id=room_id)
+    if kind is not None:
+        sessions = sessions.filter(kind=kind)
+    return _for_feed(sessions)
+
+
+def personal_feed_sessions(*, participant: Participant) -> list[Session]:
+    """The published sessions the participant is expected at (never the working schedule,
+    even for a participant who also organizes)."""
+    return _for_feed(sessions_expecting(Principal(event=participant.event, participant=participant)))
+
+
+def delegation_feed_sessions(*, delegation: Delegation) -> list[Session]:
+    """The published sessions any active member of the delegation is expected at."""
+    members = Participant.objects.filter(delegation=delegation, is_active=True)
+    roles = set(members.values_list("role", flat=True))
+    audience = Q(delegations=delegation) | Q(participants__in=members)
+    if roles:
+        # ``roles`` is a JSON list; see sessions_visible_to on matching quoted names.
+        audience |= reduce(or_, (Q(roles__icontains=f'"{role}"') for role in roles))
+    expected = Session.objects.published().filter(audience, event=delegation.event_id).values("pk")
+    # Members are expected at these, so they may see them, whatever their visibility.
+    return _for_feed(Session.objects.published().filter(event=delegation.event_id, pk__in=expected))

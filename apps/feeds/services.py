@@ -1,0 +1,111 @@
+"""Writes to feeds (made on first use, rotated, revoked) and what keeps their caches true."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.delegations.models import Delegation, Participant
+from apps.events.models import Event
+from apps.programme.models import Session
+
+from . import cache as feed_cache
+from .ical import fragments
+from .models import Feed, FeedKind
+from .tokens import feed_token
+
+
+def participant_feed(*, participant: Participant) -> Feed:
+    """The participant's personal feed, made on first use."""
+    feed, _created = Feed.objects.get_or_create(
+        participant=participant, defaults={"event_id": participant.event_id, "kind": FeedKind.PERSONAL}
+    )
+    return feed
+
+
+def delegation_feed(*, delegation: Delegation) -> Feed:
+    """The delegation's feed for its staff, made on first use."""
+    feed, _created = Feed.objects.get_or_create(
+        delegation=delegation, defaults={"event_id": delegation.event_id, "kind": FeedKind.DELEGATION}
+    )
+    return feed
+
+
+@transaction.atomic
+def feed_rotate(*, feed: Feed) -> Feed:
+    """A new link for the feed; the old one answers 410 Gone from now on. A revoked feed is
+    revived by rotation, with a link that was never shown before."""
+    Feed.objects.filter(pk=feed.pk).select_for_update().first()
+    feed.version += 1
+    feed.revoked_at = None
+    feed.save(update_fields=["version", "revoked_at", "updated_at"])
+    transaction.on_commit(lambda: feed_cache.token_state_forget(feed.pk))
+    return feed
+
+
+@transaction.atomic
+def feed_revoke(*, feed: Feed) -> Feed:
+    """The feed's link answers 410 Gone until the feed is rotated."""
+    if feed.revoked_at is None:
+        feed.revoked_at = timezone.now()
+        feed.save(update_fields=["revoked_at", "updated_at"])
+    transaction.on_commit(lambda: feed_cache.token_state_forget(feed.pk))
+    return feed
+
+
+def feed_is_live(feed: Feed) -> bool:
+    """Neither revoked nor of a participant who left (badge withdrawn)."""
+    if feed.revoked_at is not None:
+        return False
+    return feed.kind != FeedKind.PERSONAL or bool(feed.participant and feed.participant.is_active)
+
+
+def subscription_urls(path: str) -> dict[str, str]:
+    """A feed's address as clients subscribe to it: https, webcal, and Google's link (which
+    takes the webcal form: an https one fails there)."""
+    https = f"{settings.SITE_URL}{path}"
+    webcal = "webcal://" + https.split("://", 1)[1]
+    return {
+        "https": https,
+        "webcal": webcal,
+        "google": "https://calendar.google.com/calendar/r?cid=" + quote(webcal, safe=""),
+    }
+
+
+def feed_urls(feed: Feed) -> dict[str, str]:
+    token = feed_token(feed_id=feed.pk, version=feed.version)
+    return subscription_urls(reverse("feeds:token", kwargs={"feed_id": feed.pk, "token": token}))
+
+
+def public_feed_urls(event: Event) -> dict[str, str]:
+    return subscription_urls(reverse("feeds:public", kwargs={"event_slug": event.slug}))
+
+
+def event_feeds_changed(*, event_slug: str) -> None:
+    """Every feed of the event may show something else now: cached bodies are left behind."""
+    feed_cache.generation_renew(event_slug)
+
+
+def feed_fragments_render(*, event: Event) -> int:
+    """Render (or find cached) the VEVENT of every published session in every language of
+    the event, so that feeds are joined from fragments. Returns how many sessions."""
+    sessions = list(Session.objects.published().filter(event=event).select_related("room__venue"))
+    languages = set(event.languages or []) | {event.default_language}
+    for language in sorted(code for code, _name in settings.LANGUAGES if code in languages):
+        fragments(sessions, event=event, language=language, site_url=settings.SITE_URL)
+    return len(sessions)
+
+
+def participant_changed(*, participant: Participant) -> None:
+    """A registration changed (delegation, role, withdrawn): its event's feeds and the
+    participant's own link may show something else."""
+    feed_id = Feed.objects.filter(participant=participant).values_list("pk", flat=True).first()
+    if feed_id:
+        feed_cache.token_state_forget(feed_id)
+    event_slug = Event.objects.filter(pk=participant.event_id).values_list("slug", flat=True).first()
+    if event_slug:
+        event_feeds_changed(event_slug=event_slug)

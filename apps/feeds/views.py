@@ -1,0 +1,165 @@
+"""Calendar feeds and schedule exports, served thin over the feed services."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404
+from django.utils.http import http_date, parse_http_date_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from apps.delegations.selectors import principal_for
+from apps.events.models import Event
+from apps.programme.enums import SessionKind
+from apps.programme.selectors import sessions_visible_to
+
+from . import cache as feed_cache
+from .ical import RenderedFeed, render_feed
+from .models import Feed, FeedKind
+from .selectors import delegation_feed_sessions, personal_feed_sessions, public_feed_sessions
+from .services import feed_is_live
+from .tokens import token_version
+
+CONTENT_TYPE = "text/calendar; charset=utf-8"
+LANGUAGES = {code for code, _name in settings.LANGUAGES}
+
+
+def _not_modified(request: HttpRequest, feed: RenderedFeed) -> bool:
+    if_none_match = request.headers.get("If-None-Match")
+    if if_none_match is not None:
+        return feed.etag in [tag.strip() for tag in if_none_match.split(",")] or if_none_match.strip() == "*"
+    since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
+    return bool(since and feed.last_modified and int(feed.last_modified.timestamp()) <= since)
+
+
+def _respond(request: HttpRequest, feed: RenderedFeed, *, private: bool, filename: str) -> HttpResponse:
+    if _not_modified(request, feed):
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(feed.body, content_type=CONTENT_TYPE)
+        response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["ETag"] = feed.etag
+    if feed.last_modified:
+        response["Last-Modified"] = http_date(feed.last_modified.timestamp())
+    if private:
+        response["Cache-Control"] = "private, max-age=300"
+        response["X-Robots-Tag"] = "noindex"
+        response["Referrer-Policy"] = "no-referrer"
+    else:
+        response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+def _language(request: HttpRequest) -> str:
+    code = request.GET.get("lang", "")
+    if code and code not in LANGUAGES:
+        raise _BadLanguage(code)
+    return code
+
+
+class _BadLanguage(Exception):
+    pass
+
+
+def _bad_language(code: str) -> HttpResponse:
+    return HttpResponseBadRequest(f"lang: {code!r} is not one of {', '.join(sorted(LANGUAGES))}.\n")
+
+
+@require_safe
+def public_feed(
+    request: HttpRequest, event_slug: str, room_id: int | None = None, kind: str | None = None
+) -> HttpResponse:
+    """The public programme, or one room's or one kind's part of it, in ``?lang=``."""
+    try:
+        language = _language(request)
+    except _BadLanguage as exc:
+        return _bad_language(str(exc))
+    identity = f"public:{room_id}:{kind}:{language}"
+    cached = feed_cache.body_get(event_slug, identity)
+    if cached is None:
+        event = get_object_or_404(Event, slug=event_slug)
+        if kind is not None and kind not in SessionKind.values:
+            raise Http404
+        if room_id is not None and not event.venues.filter(rooms__pk=room_id).exists():
+            raise Http404
+        language = language or event.default_language
+        name = event.display_name(language)
+        if room_id is not None:
+            name = f"{name} · {event.venues.get(rooms__pk=room_id).rooms.get(pk=room_id).name}"
+        if kind is not None:
+            name = f"{name} · {SessionKind(kind).label}"
+        sessions = public_feed_sessions(event=event, room_id=room_id, kind=kind)
+        cached = render_feed(name=name, event=event, sessions=sessions, language=language, site_url=settings.SITE_URL)
+        feed_cache.body_set(event_slug, identity, cached)
+    return _respond(request, cached, private=False, filename=f"{event_slug}.ics")
+
+
+@require_safe
+def token_feed(request: HttpRequest, feed_id: int, token: str) -> HttpResponse:
+    """A personal or delegation feed. The token is checked on every request before anything
+    cached is served: unknown 404, rotated away or revoked 410 (calendar clients then stop)."""
+    state = feed_cache.token_state_get(feed_id)
+    if state is None:
+        feed = Feed.objects.select_related("event", "participant").filter(pk=feed_id).first()
+        if feed is None:
+            raise Http404
+        state = {"version": feed.version, "live": feed_is_live(feed), "slug": feed.event.slug}
+        feed_cache.token_state_set(feed_id, state)
+    version = token_version(feed_id=feed_id, current=state["version"], token=token)
+    if version is None:
+        raise Http404
+    if version != state["version"] or not state["live"]:
+        return HttpResponse(_("This calendar link is no longer valid.\n"), status=410, content_type="text/plain")
+    try:
+        requested = _language(request)
+    except _BadLanguage as exc:
+        return _bad_language(str(exc))
+    identity = f"token:{feed_id}:{version}:{requested}"
+    cached = feed_cache.body_get(state["slug"], identity)
+    if cached is None:
+        cached = _render_token_feed(feed_id, requested)
+        feed_cache.body_set(state["slug"], identity, cached)
+    return _respond(request, cached, private=True, filename="agenda.ics")
+
+
+def _render_token_feed(feed_id: int, requested: str) -> RenderedFeed:
+    feed = Feed.objects.select_related("event", "participant", "delegation").get(pk=feed_id)
+    event = feed.event
+    if feed.kind == FeedKind.PERSONAL:
+        participant = feed.participant
+        language = requested or participant.language or event.default_language  # type: ignore[union-attr]
+        sessions = personal_feed_sessions(participant=participant)  # type: ignore[arg-type]
+        name = f"{event.display_name(language)} · {participant}"
+    else:
+        language = requested or event.default_language
+        sessions = delegation_feed_sessions(delegation=feed.delegation)  # type: ignore[arg-type]
+        name = f"{event.display_name(language)} · {feed.delegation.display_name(language)}"  # type: ignore[union-attr]
+    return render_feed(name=name, event=event, sessions=sessions, language=language, site_url=settings.SITE_URL)
+
+
+@require_safe
+def session_download(request: HttpRequest, event_slug: str, code: str) -> HttpResponse:
+    """One session as an .ics file to open once (not a subscription), if the caller may see it."""
+    event = get_object_or_404(Event, slug=event_slug)
+    principal = principal_for(user=request.user, event=event)
+    session = get_object_or_404(sessions_visible_to(principal).select_related("room__venue"), code=code)
+    try:
+        language = _language(request) or _reader_language(request, event)
+    except _BadLanguage as exc:
+        return _bad_language(str(exc))
+    rendered = render_feed(
+        name=event.display_name(language),
+        event=event,
+        sessions=[session],
+        language=language,
+        site_url=settings.SITE_URL,
+    )
+    response = _respond(request, rendered, private=True, filename=f"{code.lower()}.ics")
+    response["Content-Disposition"] = f'attachment; filename="{code.lower()}.ics"'
+    return response
+
+
+def _reader_language(request: HttpRequest, event: Event) -> str:
+    code = getattr(request, "LANGUAGE_CODE", "") or event.default_language
+    return code if code in LANGUAGES else event.default_language
