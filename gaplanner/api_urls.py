@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from apps.accounts.views import ApiTokenViewSet, MeView, TokenObtainView
 from apps.delegations.views import DelegationViewSet, MyProfileView, ParticipantViewSet
 from apps.events.views import EventViewSet, RoomViewSet, VenueViewSet
+from apps.feeds.api import MyFeedsView, RotateFeedView
 from apps.programme.views import (
     AuditEntryViewSet,
     ChangesView,
@@ -39,6 +40,13 @@ urlpatterns = [
         "events/<slug:event_slug>/me/",
         MyProfileView.as_view({"get": "retrieve", "patch": "partial_update"}),
         name="my-profile",
+    ),
+    path("events/<slug:event_slug>/me/feeds/", MyFeedsView.as_view(), name="my-feeds"),
+    path("events/<slug:event_slug>/me/feeds/rotate/", RotateFeedView.as_view(), name="my-feeds-rotate"),
+    path(
+        "events/<slug:event_slug>/participants/<int:participant_id>/feeds/rotate/",
+        RotateFeedView.as_view(),
+        name="participant-feeds-rotate",
     ),
     path("events/<slug:event_slug>/publish/", PublishView.as_view(), name="publish"),
     path("events/<slug:event_slug>/changes/", ChangesView.as_view(), name="changes"),

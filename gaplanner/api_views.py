@@ -190,3 +190,9 @@ class EventResourceViewSet(EventMixin, ConditionalMixin, IdempotentCreateMixin, 
 
     def perform_destroy(self, instance: Any) -> None:
         self.delete_object(instance)
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        # Answers about one object may carry what lists leave out (feed links).
+        context["with_feeds"] = self.action in {"retrieve", "create", "update", "partial_update"}
+        return context

@@ -81,6 +81,9 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("version-detail", "get"): EVERYONE,
     ("changes", "get"): EVERYONE,
     ("conflicts", "get"): _row(401, 403, 403, 403, 200),
+    ("my-feeds", "get"): _row(401, 200, 200, 200, 404),
+    ("my-feeds-rotate", "post"): _row(401, 200, 200, 200, 404),
+    ("participant-feeds-rotate", "post"): _row(401, 404, 200, 200, 200),  # the delegate's feed
     ("audit-list", "get"): _row(401, 403, 403, 403, 200),
     ("audit-detail", "get"): _row(401, 403, 403, 403, 200),
 }
@@ -173,6 +176,9 @@ def _request(name: str, method: str, world: dict[str, Any]) -> tuple[str, dict[s
         "version-detail": f"/api/v1/events/{slug}/versions/{world['version'].number}/",
         "changes": f"/api/v1/events/{slug}/changes/?since=0",
         "conflicts": f"/api/v1/events/{slug}/conflicts/",
+        "my-feeds": f"/api/v1/events/{slug}/me/feeds/",
+        "my-feeds-rotate": f"/api/v1/events/{slug}/me/feeds/rotate/",
+        "participant-feeds-rotate": f"/api/v1/events/{slug}/participants/{world['participant'].pk}/feeds/rotate/",
         "audit-list": f"/api/v1/events/{slug}/audit/",
         "audit-detail": f"/api/v1/events/{slug}/audit/{world['audit'].pk}/",
     }

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gaplanner.api_views import ConditionalMixin
+from gaplanner.links import links
 
 from .models import ApiToken
 from .selectors import api_tokens_visible_to
@@ -84,7 +85,13 @@ class MeView(APIView):
                 "is_superuser": user.is_superuser,
                 "organizer_of": sorted(user.organized_events.values_list("slug", flat=True)),
                 "participations": [
-                    {"event": p.event.slug, "participant": p.pk, "delegation": p.delegation_id, "role": p.role}
+                    {
+                        "event": p.event.slug,
+                        "participant": p.pk,
+                        "delegation": p.delegation_id,
+                        "role": p.role,
+                        "feeds": links("participant_feeds", p),
+                    }
                     for p in participations
                 ],
             }

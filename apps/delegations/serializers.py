@@ -3,9 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django_countries.serializer_fields import CountryField
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from gaplanner.api import EventScopedPrimaryKeyField, EventTimeField, StrictFieldsMixin, TranslationsField
+from gaplanner.links import links
 
 from .models import Delegation, Participant
 
@@ -31,6 +33,9 @@ class ParticipantSerializer(StrictFieldsMixin, serializers.ModelSerializer[Parti
         event_path="event", queryset=Delegation.objects.all(), allow_null=True, required=False
     )
     updated_at = EventTimeField(read_only=True)
+    feeds = serializers.SerializerMethodField(
+        help_text="In the answer about one participant: the calendar feeds they subscribe to (https, webcal, Google)."
+    )
 
     class Meta:
         model = Participant
@@ -45,8 +50,14 @@ class ParticipantSerializer(StrictFieldsMixin, serializers.ModelSerializer[Parti
             "is_active",
             "user",
             "updated_at",
+            "feeds",
         ]
         read_only_fields = ["user", "updated_at"]
+
+    @extend_schema_field({"type": "object", "nullable": True, "additionalProperties": {"type": "object"}})
+    def get_feeds(self, participant: Participant) -> dict[str, Any] | None:
+        # Lists leave them out: a feed is made on first use, and a list must not write.
+        return links("participant_feeds", participant) if self.context.get("with_feeds") else None
 
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()
@@ -60,7 +71,13 @@ class ParticipantSerializer(StrictFieldsMixin, serializers.ModelSerializer[Parti
 class ProfileSerializer(StrictFieldsMixin, serializers.ModelSerializer[Participant]):
     """What a participant may change of their own registration."""
 
+    feeds = serializers.SerializerMethodField(help_text="The calendar feeds they subscribe to.")
+
     class Meta:
         model = Participant
-        fields = ["id", "delegation", "role", "first_name", "last_name", "email", "language"]
+        fields = ["id", "delegation", "role", "first_name", "last_name", "email", "language", "feeds"]
         read_only_fields = ["id", "delegation", "role", "email"]
+
+    @extend_schema_field({"type": "object", "additionalProperties": {"type": "object"}})
+    def get_feeds(self, participant: Participant) -> dict[str, Any]:
+        return links("participant_feeds", participant)

@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from gaplanner.api import EventScopedPrimaryKeyField, LocalTimeField, StrictFieldsMixin, TranslationsField
+from gaplanner.links import subscription_urls
 
 from .models import Event, Room, Venue
 
@@ -36,13 +37,25 @@ class EventSerializer(StrictFieldsMixin, serializers.ModelSerializer[Event]):
         return fields
 
     @extend_schema_field(
-        {"type": "object", "properties": {"programme": {"type": "string"}, "sessions": {"type": "string"}}}
+        {
+            "type": "object",
+            "properties": {
+                "programme": {"type": "string"},
+                "sessions": {"type": "string"},
+                "feed": {"type": "object", "additionalProperties": {"type": "string"}},
+                "schedule_json": {"type": "string"},
+                "schedule_xml": {"type": "string"},
+            },
+        }
     )
     def get_links(self, event: Event) -> dict[str, Any]:
         request = self.context["request"]
         return {
             "programme": request.build_absolute_uri(event.get_absolute_url()),
             "sessions": request.build_absolute_uri(reverse("api:session-list", kwargs={"event_slug": event.slug})),
+            "feed": subscription_urls(reverse("feeds:public", kwargs={"event_slug": event.slug})),
+            "schedule_json": request.build_absolute_uri(reverse("feeds:frab-json", kwargs={"event_slug": event.slug})),
+            "schedule_xml": request.build_absolute_uri(reverse("feeds:frab-xml", kwargs={"event_slug": event.slug})),
         }
 
 

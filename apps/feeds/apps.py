@@ -8,4 +8,9 @@ class FeedsConfig(AppConfig):
     verbose_name = _("Calendar feeds and exports")
 
     def ready(self) -> None:
+        from gaplanner.links import provide
+
         from . import receivers  # noqa: F401  (connects the signal receivers)
+        from .services import participant_feed_links
+
+        provide("participant_feeds", participant_feed_links)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
@@ -12,6 +10,7 @@ from django.utils import timezone
 from apps.delegations.models import Delegation, Participant
 from apps.events.models import Event
 from apps.programme.models import Session
+from gaplanner.links import subscription_urls
 
 from . import cache as feed_cache
 from .ical import fragments
@@ -64,18 +63,6 @@ def feed_is_live(feed: Feed) -> bool:
     return feed.kind != FeedKind.PERSONAL or bool(feed.participant and feed.participant.is_active)
 
 
-def subscription_urls(path: str) -> dict[str, str]:
-    """A feed's address as clients subscribe to it: https, webcal, and Google's link (which
-    takes the webcal form: an https one fails there)."""
-    https = f"{settings.SITE_URL}{path}"
-    webcal = "webcal://" + https.split("://", 1)[1]
-    return {
-        "https": https,
-        "webcal": webcal,
-        "google": "https://calendar.google.com/calendar/r?cid=" + quote(webcal, safe=""),
-    }
-
-
 def feed_urls(feed: Feed) -> dict[str, str]:
     token = feed_token(feed_id=feed.pk, version=feed.version)
     return subscription_urls(reverse("feeds:token", kwargs={"feed_id": feed.pk, "token": token}))
@@ -109,3 +96,12 @@ def participant_changed(*, participant: Participant) -> None:
     event_slug = Event.objects.filter(pk=participant.event_id).values_list("slug", flat=True).first()
     if event_slug:
         event_feeds_changed(event_slug=event_slug)
+
+
+def participant_feed_links(participant: Participant) -> dict[str, dict[str, str]]:
+    """The feeds a participant subscribes to: their own, and their delegation's if they
+    head it."""
+    found = {"personal": feed_urls(participant_feed(participant=participant))}
+    if participant.role == "head" and participant.delegation_id:
+        found["delegation"] = feed_urls(delegation_feed(delegation=participant.delegation))
+    return found

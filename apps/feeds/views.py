@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
+
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
+from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, parse_http_date_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -15,6 +19,7 @@ from apps.programme.enums import SessionKind
 from apps.programme.selectors import sessions_visible_to
 
 from . import cache as feed_cache
+from .frab import frab_json, frab_xml
 from .ical import RenderedFeed, render_feed
 from .models import Feed, FeedKind
 from .selectors import delegation_feed_sessions, personal_feed_sessions, public_feed_sessions
@@ -163,3 +168,36 @@ def session_download(request: HttpRequest, event_slug: str, code: str) -> HttpRe
 def _reader_language(request: HttpRequest, event: Event) -> str:
     code = getattr(request, "LANGUAGE_CODE", "") or event.default_language
     return code if code in LANGUAGES else event.default_language
+
+
+FRAB_CACHE_CONTROL = "public, max-age=300"
+
+
+def _frab_response(
+    request: HttpRequest, event_slug: str, *, render: Callable[..., bytes], content_type: str
+) -> HttpResponse:
+    """The export ``render`` gives for the event's public programme in ``?lang=`` (else the
+    event's default language), with a strong ETag of its bytes; ``If-None-Match`` gives 304."""
+    try:
+        requested = _language(request)
+    except _BadLanguage as exc:
+        message = f"lang: {str(exc)!r} is not one of {', '.join(sorted(LANGUAGES))}.\n"
+        return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+    event = get_object_or_404(Event, slug=event_slug)
+    body = render(event=event, language=requested or event.default_language, base_url=settings.SITE_URL)
+    response = HttpResponse(body, content_type=content_type)
+    response["ETag"] = f'"{hashlib.sha256(body).hexdigest()}"'
+    response["Cache-Control"] = FRAB_CACHE_CONTROL
+    return get_conditional_response(request, etag=response["ETag"], response=response)
+
+
+@require_safe
+def frab_json_export(request: HttpRequest, event_slug: str) -> HttpResponse:
+    """``schedule.json`` (frab/c3voc) of the public programme, for conference apps."""
+    return _frab_response(request, event_slug, render=frab_json, content_type="application/json; charset=utf-8")
+
+
+@require_safe
+def frab_xml_export(request: HttpRequest, event_slug: str) -> HttpResponse:
+    """``schedule.xml`` (frab/c3voc) of the public programme, for conference apps."""
+    return _frab_response(request, event_slug, render=frab_xml, content_type="application/xml; charset=utf-8")

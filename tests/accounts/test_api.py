@@ -5,6 +5,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from apps.accounts.models import ApiToken
 from apps.accounts.services import api_token_create
 from apps.delegations.models import Participant
+from apps.feeds.services import participant_feed_links
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -107,7 +108,13 @@ def test_me_names_the_events_organized_and_registrations(api, personas):
         "is_superuser": False,
         "organizer_of": [],
         "participations": [
-            {"event": "ga-2025", "participant": head.pk, "delegation": head.delegation_id, "role": "head"}
+            {
+                "event": "ga-2025",
+                "participant": head.pk,
+                "delegation": head.delegation_id,
+                "role": "head",
+                "feeds": participant_feed_links(head),
+            }
         ],
     }
 

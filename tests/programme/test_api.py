@@ -26,6 +26,14 @@ def test_event_list_and_detail(api, event):
         "links": {
             "programme": "http://testserver/events/ga-2025/",
             "sessions": "http://testserver/api/v1/events/ga-2025/sessions/",
+            "feed": {
+                "https": "http://127.0.0.1:8000/events/ga-2025/feeds/public.ics",
+                "webcal": "webcal://127.0.0.1:8000/events/ga-2025/feeds/public.ics",
+                "google": "https://calendar.google.com/calendar/r?cid="
+                "webcal%3A%2F%2F127.0.0.1%3A8000%2Fevents%2Fga-2025%2Ffeeds%2Fpublic.ics",
+            },
+            "schedule_json": "http://testserver/events/ga-2025/schedule.json",
+            "schedule_xml": "http://testserver/events/ga-2025/schedule.xml",
         },
     }
     assert (listing.status_code, listing.json()) == (
