@@ -36,7 +36,11 @@ run: setup
 	@echo ""
 	$(DEMO_ENV) $(BIN)/honcho start --port $(PORT) --procfile Procfile.dev
 
-test: $(VENV)/.dev
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	@touch $@
+
+test: $(VENV)/.dev node_modules/.installed
 	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv -v 0
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

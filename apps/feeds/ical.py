@@ -84,17 +84,74 @@ def fragments(sessions: Sequence[Session], *, event: Event, language: str, site_
 
 
 def vtimezone(event: Event) -> bytes:
-    """The event zone's VTIMEZONE from the pinned tz data, for a window around its days,
-    without the COMMENT that `icalendar` adds (libical rejects it)."""
+    """The event zone's VTIMEZONE from the pinned tz data, for a window around its days.
+
+    Written from the zone's own transitions (found by scanning the window day by day, then to
+    the minute), because `icalendar`'s generator misses some of Casablanca's Ramadan switches,
+    which parsers that read the VTIMEZONE (ical.js, libical) would then place an hour wrong.
+    """
     first, last = event.start_date - ZONE_MARGIN, event.end_date + ZONE_MARGIN
-    key = f"feeds:vtimezone:1:{event.timezone}:{first}:{last}"
+    key = f"feeds:vtimezone:2:{event.timezone}:{first}:{last}"
     body = cache.get(key)
     if body is None:
-        component = icalendar.Timezone.from_tzid(event.timezone, first_date=first, last_date=last)
-        component.pop("COMMENT", None)
-        body = component.to_ical()
+        body = _vtimezone(event.zone, event.timezone, first, last)
         cache.set(key, body, None)
     return body
+
+
+def _offset(value: dt.timedelta | None) -> str:
+    minutes = int((value or dt.timedelta(0)).total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}"
+
+
+def _transitions(zone: dt.tzinfo, begin: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
+    """The UTC instants in [begin, end) at which the zone's offset changes."""
+    found = []
+    step = dt.timedelta(days=1)
+    moment = begin
+    while moment < end:
+        following = min(moment + step, end)
+        if moment.astimezone(zone).utcoffset() != following.astimezone(zone).utcoffset():
+            low, high = moment, following
+            while high - low > dt.timedelta(minutes=1):
+                middle = low + (high - low) / 2
+                middle = middle.replace(second=0, microsecond=0)
+                if middle.astimezone(zone).utcoffset() == low.astimezone(zone).utcoffset():
+                    low = middle
+                else:
+                    high = middle
+            found.append(high)
+        moment = following
+    return found
+
+
+def _vtimezone(zone: dt.tzinfo, tzid: str, first: dt.date, last: dt.date) -> bytes:
+    begin = dt.datetime.combine(first, dt.time(), dt.UTC)
+    end = dt.datetime.combine(last, dt.time(), dt.UTC)
+    component = icalendar.Timezone()
+    component.add("tzid", tzid)
+
+    def observance(onset_utc: dt.datetime, before: dt.timedelta | None) -> None:
+        local = onset_utc.astimezone(zone)
+        kind = (
+            icalendar.TimezoneDaylight
+            if (local.dst() or dt.timedelta(0)) > dt.timedelta(0)
+            else icalendar.TimezoneStandard
+        )
+        part = kind()
+        # DTSTART is the onset as read on the clock before it (TZOFFSETFROM).
+        part.add("dtstart", (onset_utc + (before or dt.timedelta(0))).replace(tzinfo=None))
+        part.add("tzoffsetfrom", before or dt.timedelta(0))
+        part.add("tzoffsetto", local.utcoffset() or dt.timedelta(0))
+        if local.tzname():
+            part.add("tzname", local.tzname())
+        component.add_component(part)
+
+    observance(begin, begin.astimezone(zone).utcoffset())
+    for instant in _transitions(zone, begin, end):
+        observance(instant, (instant - dt.timedelta(minutes=1)).astimezone(zone).utcoffset())
+    return component.to_ical()
 
 
 @dataclass(frozen=True)

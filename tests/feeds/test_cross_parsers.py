@@ -1,0 +1,79 @@
+"""Independent parsers read the same instants as the database: icalendar (ours) and ical.js
+(Thunderbird's), run by node, for the 2025 assembly, an event across a Ramadan switch and
+one after Morocco's 2026 change."""
+
+import datetime as dt
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import icalendar
+import pytest
+
+from apps.programme.models import Session
+from tests.factories import EventFactory, SessionFactory
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parents[2]
+READER = Path(__file__).with_name("js") / "read_feed.mjs"
+
+
+def ical_js(body: bytes) -> dict:
+    node = shutil.which("node")
+    assert node, "node is needed to run ical.js (Debian's nodejs)"
+    assert (ROOT / "node_modules" / "ical.js").is_dir(), "ical.js is not installed: run `make test` (npm ci)"
+    result = subprocess.run([node, str(READER)], input=body, capture_output=True, check=True, cwd=ROOT)
+    return json.loads(result.stdout)
+
+
+def utc(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+@pytest.mark.parametrize(
+    ("slug", "first", "last", "local_times"),
+    [
+        # 2025 assembly: UTC+01:00.
+        ("ga-2025", "2025-11-24", "2025-11-27", ["2025-11-24T09:00", "2025-11-27T17:30"]),
+        # Ramadan 2026 ends on 2026-03-22 at 02:00 UTC: UTC+00:00 before, UTC+01:00 after.
+        ("ramadan", "2026-03-20", "2026-03-24", ["2026-03-21T09:00", "2026-03-22T01:30", "2026-03-23T09:00"]),
+        # After 2026-09-20 Casablanca is UTC+00:00 for good.
+        ("ga-2026", "2026-11-02", "2026-11-05", ["2026-11-02T09:00", "2026-11-05T18:00"]),
+    ],
+)
+def test_ical_js_and_icalendar_read_the_database_instants(client, publish, slug, first, last, local_times):
+    event = EventFactory(slug=slug, start_date=dt.date.fromisoformat(first), end_date=dt.date.fromisoformat(last))
+    for n, local in enumerate(local_times):
+        start = dt.datetime.fromisoformat(local).replace(tzinfo=event.zone)
+        SessionFactory(event=event, room=None, code=f"S-{n}", start=start, end=start + dt.timedelta(minutes=90))
+    publish(event)
+    stored = {
+        f"{slug}-{s.code.lower()}@gaplanner": (utc(s.start), utc(s.end))
+        for s in Session.objects.published().filter(event=event)
+    }
+
+    body = client.get(f"/events/{slug}/feeds/public.ics").content
+    by_ical_js = {e["uid"]: (e["start"], e["end"]) for e in ical_js(body)["events"]}
+    by_icalendar = {
+        str(e["uid"]): (utc(e.decoded("dtstart")), utc(e.decoded("dtend")))
+        for e in icalendar.Calendar.from_ical(body).walk("VEVENT")
+    }
+
+    assert by_ical_js == stored
+    assert by_icalendar == stored
+
+
+def test_ical_js_reads_status_sequence_and_arabic(client, publish):
+    event = EventFactory(slug="ga-2025")
+    session = SessionFactory(event=event, room=None, code="S-1", title={"ar": "الجلسة الافتتاحية"}, status="cancelled")
+    publish(event)
+
+    [read] = ical_js(client.get("/events/ga-2025/feeds/public.ics?lang=ar").content)["events"]
+
+    assert (read["status"], read["sequence"], read["summary"]) == (
+        "CANCELLED",
+        session.sequence,
+        "ملغاة: الجلسة الافتتاحية",
+    )
