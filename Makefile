@@ -48,6 +48,7 @@ test: $(VENV)/.dev node_modules/.installed
 
 bench: $(VENV)/.dev
 	$(BIN)/python -m bench.conflicts
+	$(BIN)/python -m bench.feeds
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check --fix .

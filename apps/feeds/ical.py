@@ -13,6 +13,7 @@ import icalendar
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import translation
+from django.utils.http import http_date
 from django.utils.translation import gettext
 
 from apps.events.models import Event
@@ -159,6 +160,8 @@ class RenderedFeed:
     body: bytes
     etag: str
     last_modified: dt.datetime | None
+    # Written once here rather than on every request that serves the cached feed.
+    last_modified_header: str = ""
 
 
 def render_feed(*, name: str, event: Event, sessions: Sequence[Session], language: str, site_url: str) -> RenderedFeed:
@@ -177,4 +180,5 @@ def render_feed(*, name: str, event: Event, sessions: Sequence[Session], languag
     body = b"".join([head, vtimezone(event), *(fragment for _key, fragment in parts), b"END:VCALENDAR\r\n"])
     digest = hashlib.sha256(body).hexdigest()[:40]
     last = max((s.updated_at for s in sessions), default=None)
-    return RenderedFeed(body=body, etag=f'"{digest}"', last_modified=last)
+    header_value = http_date(last.timestamp()) if last else ""
+    return RenderedFeed(body=body, etag=f'"{digest}"', last_modified=last, last_modified_header=header_value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from functools import lru_cache
 
 from django.conf import settings
 
@@ -13,7 +14,11 @@ TOKEN_BYTES = 24
 
 
 def _key() -> bytes:
-    secret = settings.FEED_TOKEN_SECRET or settings.SECRET_KEY
+    return _derived(settings.FEED_TOKEN_SECRET or settings.SECRET_KEY)
+
+
+@lru_cache(maxsize=4)
+def _derived(secret: str) -> bytes:
     return hashlib.sha256(b"gaplanner.feeds:" + secret.encode()).digest()
 
 
