@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
@@ -105,3 +109,32 @@ def participant_feed_links(participant: Participant) -> dict[str, dict[str, str]
     if participant.role == "head" and participant.delegation_id:
         found["delegation"] = feed_urls(delegation_feed(delegation=participant.delegation))
     return found
+
+
+def add_to_calendar_links(*, title: str, start: Any, end: Any, location: str, details: str) -> dict[str, str]:
+    """One-off "add to calendar" links for a single session (not a subscription)."""
+
+    def stamp(value: Any) -> str:
+        return value.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+    google = "https://calendar.google.com/calendar/render?" + urlencode(
+        {
+            "action": "TEMPLATE",
+            "text": title,
+            "dates": f"{stamp(start)}/{stamp(end)}",
+            "location": location,
+            "details": details,
+        }
+    )
+    outlook = "https://outlook.live.com/calendar/0/deeplink/compose?" + urlencode(
+        {
+            "path": "/calendar/action/compose",
+            "rru": "addevent",
+            "subject": title,
+            "startdt": start.astimezone(dt.UTC).isoformat(),
+            "enddt": end.astimezone(dt.UTC).isoformat(),
+            "location": location,
+            "body": details,
+        }
+    )
+    return {"google": google, "outlook": outlook}

@@ -4,14 +4,17 @@ import datetime as dt
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 
 from apps.delegations.selectors import principal_for
 from apps.events.models import Event
 from apps.events.selectors import events_listed
+from apps.feeds.services import add_to_calendar_links
 from apps.programme.selectors import sessions_on_day, sessions_visible_to
 from gaplanner import i18n
+from gaplanner.links import subscription_urls
 from gaplanner.timezones import format_offset, local_day_bounds
 
 from .presenters import session_view, sessions_by_room
@@ -64,6 +67,7 @@ def programme(request: HttpRequest, event_slug: str) -> HttpResponse:
             "days": event.days,
             "day_offset": format_offset(day_start.astimezone(event.zone)),
             "columns": sessions_by_room(sessions, event),
+            "feed": subscription_urls(reverse("feeds:public", kwargs={"event_slug": event.slug})),
         },
     )
 
@@ -72,8 +76,18 @@ def session_detail(request: HttpRequest, event_slug: str, code: str) -> HttpResp
     event = get_object_or_404(Event, slug=event_slug)
     principal = principal_for(user=request.user, event=event)
     session = get_object_or_404(sessions_visible_to(principal).select_related("room__venue"), code=code)
+    view = session_view(session, event)
+    place = f"{session.room.name}, {session.room.venue.name}" if session.room_id else ""
+    page_url = request.build_absolute_uri(session.get_absolute_url())
     return render(
         request,
         "web/session.html",
-        {"event": event, "event_name": event.display_name(get_language()), "view": session_view(session, event)},
+        {
+            "event": event,
+            "event_name": event.display_name(get_language()),
+            "view": view,
+            "add_to": add_to_calendar_links(
+                title=view.title, start=session.start, end=session.end, location=place, details=page_url
+            ),
+        },
     )

@@ -134,3 +134,25 @@ def test_programme_page_query_count_does_not_grow(client, event, size):
 
     assert response.status_code == 200
     assert len(queries) == 2  # the event, the day's sessions with rooms and venues
+
+
+def test_programme_offers_the_public_feed(client, event):
+    page = client.get("/events/ga-2025/?day=2025-11-24").content.decode()
+
+    assert '<a href="webcal://127.0.0.1:8000/events/ga-2025/feeds/public.ics">' in page
+    assert (
+        '<a href="https://calendar.google.com/calendar/r?cid='
+        'webcal%3A%2F%2F127.0.0.1%3A8000%2Fevents%2Fga-2025%2Ffeeds%2Fpublic.ics">'
+    ) in page
+
+
+def test_session_page_offers_download_and_add_to_calendar(client, event, publish):
+    SessionFactory(event=event, room=None, code="GA-OPEN", title={"en": "Opening ceremony"})
+    publish(event)
+
+    page = client.get("/events/ga-2025/sessions/GA-OPEN/").content.decode()
+
+    assert '<a href="/events/ga-2025/sessions/GA-OPEN/calendar.ics">Download (.ics)</a>' in page
+    assert "https://calendar.google.com/calendar/render?action=TEMPLATE&amp;text=Opening+ceremony" in page
+    assert "dates=20251124T080000Z%2F20251124T090000Z" in page
+    assert "https://outlook.live.com/calendar/0/deeplink/compose?" in page
