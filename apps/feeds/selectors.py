@@ -3,7 +3,6 @@ visibility rule (``sessions_visible_to`` and ``sessions_expecting``)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from functools import reduce
 from operator import or_
 
@@ -21,12 +20,16 @@ MAX_EVENTS = 1000
 
 
 def _for_feed(sessions: QuerySet[Session]) -> list[Session]:
-    """At most MAX_EVENTS sessions, in order, with what a VEVENT needs; past the limit the
-    sessions that have ended are the ones left out."""
+    """At most MAX_EVENTS sessions, in order, with what a VEVENT needs. Past the limit, the
+    sessions nearest to now are kept: those to come, then the latest of those that ended."""
     sessions = sessions.select_related("room__venue").order_by("start", "code")
-    if sessions.count() > MAX_EVENTS:
-        sessions = sessions.filter(end__gte=timezone.now() - dt.timedelta(hours=1))
-    return list(sessions[:MAX_EVENTS])
+    if sessions.count() <= MAX_EVENTS:
+        return list(sessions)
+    now = timezone.now()
+    kept = list(sessions.filter(end__gte=now)[:MAX_EVENTS])
+    if len(kept) < MAX_EVENTS:
+        kept = list(sessions.filter(end__lt=now).order_by("-start", "-code")[: MAX_EVENTS - len(kept)])[::-1] + kept
+    return kept
 
 
 def public_feed_sessions(*, event: Event, room_id: int | None = None, kind: str | None = None) -> list[Session]:

@@ -370,3 +370,31 @@ def test_publishing_renders_fragments_once(personas, programme):
 
     assert rendered == 1
     assert Session.objects.published().filter(event=personas.event, status=SessionStatus.CONFIRMED).count() == 1
+
+
+def test_two_renders_of_the_same_state_are_byte_identical(client, programme):
+    from django.core.cache import cache
+
+    first = client.get(PUBLIC)
+    cache.key_prefix = cache.key_prefix + "-again"  # nothing cached: render everything anew
+
+    second = client.get(PUBLIC)
+
+    assert (second.content, second["ETag"]) == (first.content, first["ETag"])
+
+
+def test_a_feed_holds_at_most_1000_events(client, personas, publish, monkeypatch):
+    from apps.feeds import selectors
+
+    monkeypatch.setattr(selectors, "MAX_EVENTS", 2)
+    for n in range(3):
+        SessionFactory(event=personas.event, room=None, code=f"S-{n}", start=at(9 + n), end=at(10 + n))
+    publish(personas.event)
+
+    text = unfolded(client.get(PUBLIC).content)
+
+    # The event is over (the clock says 2026): the latest sessions are the ones kept.
+    assert [line for line in text if line.startswith("UID:")] == [
+        "UID:ga-2025-s-1@gaplanner",
+        "UID:ga-2025-s-2@gaplanner",
+    ]
