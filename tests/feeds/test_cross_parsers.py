@@ -77,3 +77,46 @@ def test_ical_js_reads_status_sequence_and_arabic(client, publish):
         session.sequence,
         "ملغاة: الجلسة الافتتاحية",
     )
+
+
+def test_ical_js_reads_every_kind_of_feed(client, personas, publish):
+    from apps.delegations.models import Participant
+    from apps.feeds.services import delegation_feed, feed_urls, participant_feed
+    from tests.factories import RoomFactory
+
+    event = personas.event
+    head = Participant.objects.get(user=personas.head)
+    room = RoomFactory(venue__event=event)
+    start = dt.datetime(2025, 11, 25, 9, 0, tzinfo=event.zone)
+    SessionFactory(event=event, room=room, code="PL-1", kind="plenary", start=start, end=start + dt.timedelta(hours=1))
+    SessionFactory(
+        event=event,
+        room=None,
+        code="MA-1",
+        kind="bilateral",
+        visibility="restricted",
+        start=start,
+        end=start + dt.timedelta(hours=1),
+        audience={"delegations": [head.delegation]},
+    )
+    publish(event)
+    feeds = {
+        "public": "/events/ga-2025/feeds/public.ics",
+        "room": f"/events/ga-2025/feeds/rooms/{room.pk}.ics",
+        "kind": "/events/ga-2025/feeds/kinds/bilateral.ics",
+        "personal": feed_urls(participant_feed(participant=head))["https"].removeprefix("http://127.0.0.1:8000"),
+        "delegation": feed_urls(delegation_feed(delegation=head.delegation))["https"].removeprefix(
+            "http://127.0.0.1:8000"
+        ),
+    }
+
+    read = {
+        name: sorted((e["uid"], e["start"]) for e in ical_js(client.get(url).content)["events"])
+        for name, url in feeds.items()
+    }
+
+    pl, ma = (
+        ("ga-2025-pl-1@gaplanner", "2025-11-25T08:00:00.000Z"),
+        ("ga-2025-ma-1@gaplanner", "2025-11-25T08:00:00.000Z"),
+    )
+    assert read == {"public": [pl], "room": [pl], "kind": [], "personal": [ma], "delegation": [ma]}

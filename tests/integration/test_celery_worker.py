@@ -1,17 +1,9 @@
 """A real worker on the configured broker: files under var/ by default, Redis with REDIS_URL."""
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 
 from gaplanner.celery import QUEUES, app, task_ping
-
-
-@pytest.fixture(scope="module")
-def worker():
-    app.control.purge()
-    with start_worker(app, perform_ping_check=False, queues=list(QUEUES)) as running:
-        yield running
 
 
 def test_the_broker_is_the_one_the_environment_names():
