@@ -24,9 +24,9 @@ from apps.programme.errors import NothingToPublish, RoomDoubleBooked, WarningsNo
 from apps.programme.models import Session
 from apps.programme.selectors import audit_entries_of_event, sessions_on_day
 from apps.programme.services import schedule_changes, schedule_publish, session_save
-from gaplanner.timezones import LocalTimeError, format_offset, local_day_bounds, make_aware_strict
+from gaplanner.timezones import LocalTimeError, make_aware_strict
 
-from .presenters import session_view
+from .presenters import day_context, session_view
 from .views import day_requested
 
 
@@ -113,16 +113,11 @@ def _render_grid(
             cells.append({"view": view, "warnings": flagged.get(session.code, []), "form": form})
         if room is not None or cells:
             columns.append({"room": room, "cells": cells})
-    begins, _ends = local_day_bounds(day, event.zone)
     return render(
         request,
         "web/organizer/grid.html",
         {
-            "event": event,
-            "event_name": event.display_name(get_language()),
-            "day": day,
-            "days": event.days,
-            "day_offset": format_offset(begins.astimezone(event.zone)),
+            **day_context(event, day),
             "columns": columns,
             "warning_count": len(flagged),
             "section": "grid",

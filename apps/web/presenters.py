@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 from apps.events.models import Event, Room
 from apps.programme.models import Session
 from gaplanner import i18n
-from gaplanner.timezones import format_offset
+from gaplanner.timezones import format_offset, local_day_bounds
 
 
 @dataclass(frozen=True)
@@ -62,3 +62,16 @@ def sessions_by_room(sessions: list[Session], event: Event) -> list[RoomColumn]:
     if None in columns:
         ordered.append(None)  # type: ignore[arg-type]
     return [RoomColumn(room=rooms[key], sessions=columns[key]) for key in ordered]
+
+
+def day_context(event: Event, day: dt.date) -> dict[str, object]:
+    """What every page of one event day shows: the event's name, the days to move between, and
+    the day's offset written out."""
+    begins, _ends = local_day_bounds(day, event.zone)
+    return {
+        "event": event,
+        "event_name": event.display_name(get_language()),
+        "day": day,
+        "days": event.days,
+        "day_offset": format_offset(begins.astimezone(event.zone)),
+    }

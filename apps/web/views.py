@@ -15,9 +15,8 @@ from apps.feeds.services import add_to_calendar_links
 from apps.programme.selectors import sessions_on_day, sessions_visible_to
 from gaplanner import i18n
 from gaplanner.links import subscription_urls
-from gaplanner.timezones import format_offset, local_day_bounds
 
-from .presenters import session_view, sessions_by_room
+from .presenters import day_context, session_view, sessions_by_room
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -56,16 +55,11 @@ def programme(request: HttpRequest, event_slug: str) -> HttpResponse:
         .select_related("room__venue")
         .order_by("start", "code")
     )
-    day_start, _day_end = local_day_bounds(day, event.zone)
     return render(
         request,
         "web/programme.html",
         {
-            "event": event,
-            "event_name": event.display_name(get_language()),
-            "day": day,
-            "days": event.days,
-            "day_offset": format_offset(day_start.astimezone(event.zone)),
+            **day_context(event, day),
             "columns": sessions_by_room(sessions, event),
             "feed": subscription_urls(reverse("feeds:public", kwargs={"event_slug": event.slug})),
         },
