@@ -62,6 +62,7 @@ def programme(request: HttpRequest, event_slug: str) -> HttpResponse:
             **day_context(event, day),
             "columns": sessions_by_room(sessions, event),
             "feed": subscription_urls(reverse("feeds:public", kwargs={"event_slug": event.slug})),
+            "is_organizer": principal.is_organizer,
         },
     )
 

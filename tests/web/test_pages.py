@@ -156,3 +156,19 @@ def test_session_page_offers_download_and_add_to_calendar(client, event, publish
     assert "https://calendar.google.com/calendar/render?action=TEMPLATE&amp;text=Opening+ceremony" in page
     assert "dates=20251124T080000Z%2F20251124T090000Z" in page
     assert "https://outlook.live.com/calendar/0/deeplink/compose?" in page
+
+
+def test_organizers_find_their_pages_from_the_programme(client, personas):
+    client.force_login(personas.organizer)
+
+    page = client.get("/events/ga-2025/?day=2025-11-24").content.decode()
+
+    assert '<a href="/events/ga-2025/organize/?day=2025-11-24">' in page
+    assert "Sign out" in page
+
+
+def test_visitors_are_offered_to_sign_in(client, event):
+    page = client.get("/events/ga-2025/?day=2025-11-24").content.decode()
+
+    assert '<a href="/accounts/login/?next=/events/ga-2025/%3Fday%3D2025-11-24">Sign in</a>' in page
+    assert "/organize/" not in page
