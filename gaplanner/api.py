@@ -20,7 +20,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from gaplanner import i18n
 from gaplanner.errors import Conflict
-from gaplanner.timezones import LocalTimeError, make_aware_strict
+from gaplanner.timezones import instant_in_utc, make_aware_strict
 
 
 class Pagination(PageNumberPagination):
@@ -132,11 +132,11 @@ class EventTimeField(serializers.DateTimeField):
             parsed = dt.datetime.fromisoformat(value)
         except ValueError:
             self.fail("invalid")
-        if parsed.tzinfo is not None:
-            return parsed
         try:
-            return make_aware_strict(parsed, self.context["event"].zone)
-        except LocalTimeError as exc:
+            if parsed.tzinfo is None:
+                parsed = make_aware_strict(parsed, self.context["event"].zone)
+            return instant_in_utc(parsed)
+        except ValueError as exc:  # LocalTimeError included
             raise serializers.ValidationError(str(exc)) from exc
 
 

@@ -77,3 +77,19 @@ def local_day_bounds(day: date, zone: tzinfo) -> tuple[datetime, datetime]:
     start = datetime.combine(day, time.min).replace(tzinfo=zone)
     end = datetime.combine(day + timedelta(days=1), time.min).replace(tzinfo=zone)
     return start.astimezone(UTC), end.astimezone(UTC)
+
+
+# The widest offsets any zone uses: UTC-12:00 to UTC+14:00.
+MIN_OFFSET = timedelta(hours=-12)
+MAX_OFFSET = timedelta(hours=14)
+
+
+def instant_in_utc(value: datetime) -> datetime:
+    """An aware instant in UTC. Raises ``ValueError`` for an offset no zone uses (databases
+    refuse some of them, and such input is a mistake)."""
+    offset = value.utcoffset()
+    if offset is None:
+        raise ValueError("instant_in_utc takes an aware datetime")
+    if not MIN_OFFSET <= offset <= MAX_OFFSET:
+        raise ValueError(f"{format_offset(value)} is not a UTC offset any zone uses (-12:00 to +14:00)")
+    return value.astimezone(UTC)

@@ -5,8 +5,10 @@ import datetime as dt
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
+from django_filters.fields import IsoDateTimeField
 
 from apps.events.models import Event
+from gaplanner.timezones import instant_in_utc
 
 from .enums import SessionKind, SessionStatus
 from .models import Session
@@ -24,6 +26,23 @@ class IdFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+class InstantField(IsoDateTimeField):
+    """An ISO 8601 instant, in UTC, with an offset that some zone uses."""
+
+    def clean(self, value: object) -> dt.datetime | None:
+        instant = super().clean(value)
+        if instant is None:
+            return None
+        try:
+            return instant_in_utc(instant)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+
+class InstantFilter(django_filters.IsoDateTimeFilter):
+    field_class = InstantField
+
+
 class SessionFilter(django_filters.FilterSet):
     day = django_filters.DateFilter(method="filter_day", help_text="A local day of the event (YYYY-MM-DD).")
     room = IdFilter(field_name="room_id")
@@ -32,7 +51,7 @@ class SessionFilter(django_filters.FilterSet):
     language = django_filters.CharFilter(method="filter_language", help_text="A language code, such as fr.")
     delegation = IdFilter(method="filter_delegation", help_text="Sessions expecting it.")
     participant = IdFilter(method="filter_participant", help_text="Sessions expecting them.")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = InstantFilter(field_name="updated_at", lookup_expr="gte")
     q = django_filters.CharFilter(method="search", help_text="Part of the title, in any language, or the code.")
     ordering = django_filters.OrderingFilter(fields=["start", "end", "code", "updated_at"])
 

@@ -183,3 +183,13 @@ def test_a_huge_page_size_gives_at_most_200(api, event, publish):
     body = response.json()
     assert (response.status_code, body["count"], len(body["results"])) == (200, 201, 200)
     assert body["next"] == "http://testserver/api/v1/events/ga-2025/sessions/?page=2&page_size=100000"
+
+
+@pytest.mark.parametrize(
+    ("value", "status"),
+    [("2025-11-24T08:00:00Z", 200), ("0957-03-09T14:50:27-19:27", 400), ("yesterday", 400)],
+)
+def test_updated_since_takes_real_instants(api, event, value, status):
+    response = api.get("/api/v1/events/ga-2025/sessions/", {"updated_since": value})
+
+    assert response.status_code == status

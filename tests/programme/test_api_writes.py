@@ -277,3 +277,14 @@ def test_accept_language_flattens_text(api, room, publish):
     response = api.get(f"{URL}PL-10/", HTTP_ACCEPT_LANGUAGE="fr-FR,fr;q=0.9")
 
     assert response.json()["title"] == "Cybercriminalité"
+
+
+def test_an_offset_no_zone_uses_is_refused(organizer_api, room):
+    response = organizer_api.post(
+        URL, _body(room, start="2025-11-25T09:00:00-19:27", end="2025-11-25T10:00:00+01:00"), format="json"
+    )
+
+    assert (response.status_code, response.json()["errors"]) == (
+        400,
+        {"start": ["UTC-19:27 is not a UTC offset any zone uses (-12:00 to +14:00)"]},
+    )

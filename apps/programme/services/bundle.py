@@ -12,7 +12,7 @@ from django.db import models, transaction
 
 from apps.delegations.models import Delegation, Participant
 from apps.events.models import Event, Room, Venue
-from gaplanner.timezones import LocalTimeError, make_aware_strict
+from gaplanner.timezones import instant_in_utc, make_aware_strict
 
 from ..enums import SessionStatus
 from ..models import Session
@@ -101,12 +101,9 @@ def _parse_instant(value: object, event: Event) -> dt.datetime:
         parsed = dt.datetime.fromisoformat(value)
     except ValueError as exc:
         raise ValueError(f"{value!r} is not a date and time such as 2025-11-24T09:00") from exc
-    if parsed.tzinfo is not None:
-        return parsed
-    try:
-        return make_aware_strict(parsed, event.zone)
-    except LocalTimeError as exc:
-        raise ValueError(str(exc)) from exc
+    if parsed.tzinfo is None:
+        parsed = make_aware_strict(parsed, event.zone)  # LocalTimeError is a ValueError
+    return instant_in_utc(parsed)
 
 
 def _list_of_str(value: object) -> list[str] | None:
