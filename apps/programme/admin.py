@@ -14,7 +14,7 @@ from gaplanner.timezones import LocalTimeError, make_aware_strict
 
 from .conflicts import warnings_for_session
 from .enums import SessionStatus
-from .models import Session
+from .models import AuditEntry, ScheduleVersion, Session
 from .selectors import sessions_clashing_in_room
 from .services import session_delete, session_save
 
@@ -112,3 +112,29 @@ class SessionAdmin(EventScopedAdmin):
         (_("Audience"), {"fields": ["visibility", "delegations", "participants", "roles", "expected_attendance"]}),
         (_("History"), {"fields": ["sequence", "created_at", "updated_at"]}),
     ]
+
+
+class ReadOnlyAdmin(EventScopedAdmin):
+    """Records written by the services only: shown, never edited here."""
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ScheduleVersion)
+class ScheduleVersionAdmin(ReadOnlyAdmin):
+    list_display = ["event", "number", "published_at", "published_by", "note"]
+    list_filter = ["event"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ["at", "event", "username", "channel", "action", "code"]
+    list_filter = ["event", "channel", "action"]
+    search_fields = ["code", "username"]

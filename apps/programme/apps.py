@@ -17,5 +17,6 @@ class ProgrammeConfig(AppConfig):
     verbose_name = _("Programme")
 
     def ready(self) -> None:
-        # After the last of the organizer apps has migrated, their permissions exist.
-        post_migrate.connect(_ensure_organizers_group, sender=self, dispatch_uid="organizers-group")
+        # Every app's migration ends with its permissions created; refreshing the group after
+        # each keeps it whole whatever order the organizer apps migrate in.
+        post_migrate.connect(_ensure_organizers_group, dispatch_uid="organizers-group")

@@ -138,6 +138,9 @@ def test_organizer_sees_only_their_events(organizer_client, personas):
         "/admin/delegations/delegation/add/",
         "/admin/delegations/participant/add/",
         "/admin/programme/session/add/",
+        "/admin/programme/scheduleversion/",
+        "/admin/programme/auditentry/",
+        "/admin/feeds/feed/",
     ],
 )
 def test_organizer_pages_open(organizer_client, url):
@@ -187,3 +190,29 @@ def test_a_staff_user_who_organizes_nothing_sees_nothing(client, db):
     client.force_login(user)
 
     assert list(client.get("/admin/programme/session/").context["cl"].result_list) == []
+
+
+def test_organizers_rotate_feeds_from_the_admin(organizer_client, personas, django_capture_on_commit_callbacks):
+    from apps.delegations.models import Participant
+    from apps.feeds.models import Feed
+    from apps.feeds.services import participant_feed
+
+    feed = participant_feed(participant=Participant.objects.get(user=personas.head))
+
+    response = organizer_client.post("/admin/feeds/feed/", {"action": "rotate", "_selected_action": [str(feed.pk)]})
+
+    assert response.status_code == 302
+    assert Feed.objects.get(pk=feed.pk).version == 2
+
+
+def test_superusers_revoke_api_tokens_from_the_admin(client, db):
+    from apps.accounts.services import api_token_create
+
+    admin_user = UserFactory(username="root", is_superuser=True, is_staff=True)
+    row, _token = api_token_create(user=admin_user)
+    client.force_login(admin_user)
+
+    response = client.post("/admin/accounts/apitoken/", {"action": "revoke", "_selected_action": [str(row.pk)]})
+
+    row.refresh_from_db()
+    assert (response.status_code, row.revoked_at is not None) == (302, True)
