@@ -42,8 +42,9 @@ def delegation_feed(*, delegation: Delegation) -> Feed:
 def feed_rotate(*, feed: Feed) -> Feed:
     """A new link for the feed; the old one answers 410 Gone from now on. A revoked feed is
     revived by rotation, with a link that was never shown before."""
-    Feed.objects.filter(pk=feed.pk).select_for_update().first()
-    feed.version += 1
+    # The stored version, read under the row lock: two rotations at once both count.
+    locked = Feed.objects.select_for_update().get(pk=feed.pk)
+    feed.version = locked.version + 1
     feed.revoked_at = None
     feed.save(update_fields=["version", "revoked_at", "updated_at"])
     transaction.on_commit(lambda: feed_cache.token_state_forget(feed.pk))

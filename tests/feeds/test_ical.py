@@ -400,3 +400,13 @@ def test_a_feed_holds_at_most_1000_events(client, personas, publish, monkeypatch
         "UID:ga-2025-s-1@gaplanner",
         "UID:ga-2025-s-2@gaplanner",
     ]
+
+
+def test_rotating_a_stale_copy_still_moves_past_the_stored_version(client, personas):
+    feed = participant_feed(participant=Participant.objects.get(user=personas.head))
+    stale = type(feed).objects.get(pk=feed.pk)
+    feed_rotate(feed=feed)
+
+    feed_rotate(feed=stale)
+
+    assert type(feed).objects.get(pk=feed.pk).version == 3
