@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "apps.delegations",
     "apps.programme",
     "apps.feeds",
+    "apps.notifications",
     "apps.web",
 ]
 
@@ -176,8 +177,30 @@ if EMAIL_HOST:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
+# EMAIL_BACKEND overrides both (the benchmark uses Django's in-memory backend).
+EMAIL_BACKEND = env_str("EMAIL_BACKEND") or EMAIL_BACKEND
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "gaplanner <noreply@localhost>"
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The right-hand side of Message-IDs: a notification keeps its Message-ID across attempts.
+EMAIL_MESSAGE_ID_DOMAIN = (
+    env_str("EMAIL_MESSAGE_ID_DOMAIN") or (SITE_URL.split("://", 1)[-1].split("/")[0].split(":")[0])
+)
+
+# Reminders, change notices, webhooks (apps.notifications; docs/decisions/013-notifications.md).
+# Reminders are planned this far ahead as rows, so that an outage finds them in the database.
+REMINDER_PLAN_AHEAD_MINUTES = env_int("REMINDER_PLAN_AHEAD_MINUTES", 60)
+# A change notice waits this long after the last publication, so that several make one notice,
+# but never longer than NOTICE_MAX_DELAY_MINUTES after the first.
+NOTICE_QUIET_MINUTES = env_int("NOTICE_QUIET_MINUTES", 10)
+NOTICE_MAX_DELAY_MINUTES = env_int("NOTICE_MAX_DELAY_MINUTES", 60)
+# A claimed message not sent within this time (its worker died, its task was lost with the
+# broker) is claimed again by the next sweep; the send itself never repeats a sent row.
+NOTIFICATION_LEASE_MINUTES = env_int("NOTIFICATION_LEASE_MINUTES", 10)
+NOTIFICATION_BATCH_SIZE = env_int("NOTIFICATION_BATCH_SIZE", 200)
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 10)
+# Webhook URLs that resolve to loopback or private addresses are refused unless this is on.
+WEBHOOK_ALLOW_PRIVATE_HOSTS = env_bool("WEBHOOK_ALLOW_PRIVATE_HOSTS", False)
 
 # Celery: Redis when REDIS_URL is set; otherwise a broker in files under var/celery/, which
 # needs no server and is shared by the web, worker and beat processes of one machine.
@@ -195,8 +218,17 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-# Periodic work; each entry calls one thin task (none yet: reminders bring the first).
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+# Periodic work; each entry calls one thin task.
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Every minute: plan the next reminders and digests, claim what is due, send it; retry
+    # webhook deliveries. A sweep not started within the minute is dropped: the next one
+    # does its work.
+    "notifications-sweep": {
+        "task": "gaplanner.notifications.sweep",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+}
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL

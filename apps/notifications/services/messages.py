@@ -1,0 +1,238 @@
+"""The e-mails: one builder per kind, text and HTML from templates, in the reader's language
+(right to left in Arabic), with times in the event's zone and the offset written out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.core.mail.backends.base import BaseEmailBackend
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import formats, translation
+from django.utils.translation import gettext, ngettext
+
+from apps.delegations.models import Participant
+from apps.events.models import Event, Room
+from apps.programme.models import Session
+from gaplanner import i18n
+from gaplanner.timezones import format_offset
+
+from ..models import Notification
+from .notices import Change
+
+
+def when(start: dt.datetime, end: dt.datetime, event: Event) -> str:
+    """``Monday 24 November 2025, 09:00–10:30 (UTC+01:00)`` in the active language."""
+    start, end = start.astimezone(event.zone), end.astimezone(event.zone)
+    day = formats.date_format(start, "l j F Y")
+    until = formats.time_format(end, "H:i")
+    if end.date() != start.date():
+        until = f"{formats.date_format(end, 'l j F Y')}, {until}"
+    return f"{day}, {formats.time_format(start, 'H:i')}–{until} ({format_offset(start)})"
+
+
+def _unit(minutes: int) -> tuple[str, int]:
+    if minutes % 1440 == 0:
+        return "day", minutes // 1440
+    if minutes % 60 == 0:
+        return "hour", minutes // 60
+    return "minute", minutes
+
+
+def lead_text(minutes: int) -> str:
+    """``in 15 minutes``: how far off a session is, in the subject of its reminder."""
+    unit, count = _unit(minutes)
+    if unit == "day":
+        text = ngettext("in %(count)s day", "in %(count)s days", count)
+    elif unit == "hour":
+        text = ngettext("in %(count)s hour", "in %(count)s hours", count)
+    else:
+        text = ngettext("in %(count)s minute", "in %(count)s minutes", count)
+    return text % {"count": count}
+
+
+def before_text(minutes: int) -> str:
+    """``15 minutes before``: a lead time, as the settings page offers it."""
+    unit, count = _unit(minutes)
+    if unit == "day":
+        text = ngettext("%(count)s day before", "%(count)s days before", count)
+    elif unit == "hour":
+        text = ngettext("%(count)s hour before", "%(count)s hours before", count)
+    else:
+        text = ngettext("%(count)s minute before", "%(count)s minutes before", count)
+    return text % {"count": count}
+
+
+def _absolute(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def _room_text(room: Room | None) -> str:
+    return f"{room.name}, {room.venue.name}" if room else ""
+
+
+def _message(
+    *,
+    notification: Notification,
+    participant: Participant,
+    event: Event,
+    subject: str,
+    template: str,
+    context: dict[str, Any],
+    connection: BaseEmailBackend | None,
+) -> EmailMultiAlternatives:
+    language = participant.language
+    base = {
+        "event_name": event.display_name(language),
+        "participant_name": f"{participant.first_name} {participant.last_name}".strip(),
+        "language": language,
+        "direction": "rtl" if i18n.is_rtl(language) else "ltr",
+        "settings_url": _absolute(reverse("web:my-reminders", kwargs={"event_slug": event.slug})),
+        "programme_url": _absolute(reverse("web:programme", kwargs={"event_slug": event.slug})),
+        "subject": subject,
+        **context,
+    }
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"notifications/email/{template}.txt", base),
+        to=[participant.email],
+        connection=connection,
+        headers={
+            "Message-ID": notification.message_id,
+            "Auto-Submitted": "auto-generated",
+            "Content-Language": language,
+        },
+    )
+    message.attach_alternative(render_to_string(f"notifications/email/{template}.html", base), "text/html")
+    return message
+
+
+def _session_item(session: Session, event: Event, language: str) -> dict[str, str]:
+    return {
+        "code": session.code,
+        "title": session.display_title(language),
+        "when": when(session.start, session.end, event),
+        "room": _room_text(session.room),
+        "url": _absolute(session.get_absolute_url()),
+        "cancelled": session.is_cancelled,
+    }
+
+
+def reminder_message(
+    *,
+    notification: Notification,
+    participant: Participant,
+    session: Session,
+    connection: BaseEmailBackend | None = None,
+) -> EmailMultiAlternatives:
+    event = session.event
+    with translation.override(participant.language):
+        item = _session_item(session, event, participant.language)
+        languages = ", ".join(i18n.language_name(code) for code in session.languages)
+        subject = gettext("Reminder: %(title)s, %(when)s") % {
+            "title": item["title"],
+            "when": lead_text(notification.lead_minutes),
+        }
+        return _message(
+            notification=notification,
+            participant=participant,
+            event=event,
+            subject=subject,
+            template="reminder",
+            context={"session": item, "languages": languages, "lead": lead_text(notification.lead_minutes)},
+            connection=connection,
+        )
+
+
+def digest_message(
+    *,
+    notification: Notification,
+    participant: Participant,
+    event: Event,
+    day: dt.date,
+    sessions: Sequence[Session],
+    connection: BaseEmailBackend | None = None,
+) -> EmailMultiAlternatives:
+    with translation.override(participant.language):
+        day_text = formats.date_format(day, "l j F Y")
+        subject = gettext("Your day tomorrow: %(day)s") % {"day": day_text}
+        return _message(
+            notification=notification,
+            participant=participant,
+            event=event,
+            subject=subject,
+            template="digest",
+            context={"day": day_text, "sessions": [_session_item(s, event, participant.language) for s in sessions]},
+            connection=connection,
+        )
+
+
+def _state_title(state: Mapping[str, Any], event: Event, language: str) -> str:
+    return i18n.pick(state.get("title"), language, [event.default_language]) or state.get("code", "")
+
+
+def changes_message(
+    *,
+    notification: Notification,
+    participant: Participant,
+    event: Event,
+    changes: Sequence[Change],
+    rooms: Mapping[int, Room],
+    calendar: bytes | None,
+    connection: BaseEmailBackend | None = None,
+) -> EmailMultiAlternatives:
+    language = participant.language
+    with translation.override(language):
+        labels = {
+            "added": gettext("New for you"),
+            "moved": gettext("Moved"),
+            "cancelled": gettext("Cancelled"),
+            "removed": gettext("No longer on your agenda"),
+        }
+        items = []
+        for change in changes:
+            state = change.state
+            items.append(
+                {
+                    "kind": change.kind,
+                    "label": labels[change.kind],
+                    "code": change.code,
+                    "title": _state_title(state, event, language),
+                    "when": when(
+                        dt.datetime.fromisoformat(state["start"]), dt.datetime.fromisoformat(state["end"]), event
+                    ),
+                    "room": _room_text(rooms.get(state.get("room"))),  # type: ignore[arg-type]
+                    "was_when": when(
+                        dt.datetime.fromisoformat(change.before["start"]),  # type: ignore[index]
+                        dt.datetime.fromisoformat(change.before["end"]),  # type: ignore[index]
+                        event,
+                    )
+                    if change.time_changed
+                    else "",
+                    "was_room": _room_text(rooms.get(change.before["room"])) if change.room_changed else "",  # type: ignore[index]
+                    "url": _absolute(reverse("web:session", kwargs={"event_slug": event.slug, "code": change.code}))
+                    if change.after
+                    else "",
+                }
+            )
+        subject = ngettext(
+            "%(event)s: %(count)s change to your programme",
+            "%(event)s: %(count)s changes to your programme",
+            len(items),
+        ) % {"event": event.display_name(language), "count": len(items)}
+        message = _message(
+            notification=notification,
+            participant=participant,
+            event=event,
+            subject=subject,
+            template="changes",
+            context={"changes": items, "has_calendar": calendar is not None},
+            connection=connection,
+        )
+        if calendar is not None:
+            message.attach("changes.ics", calendar.decode(), "text/calendar")
+        return message
