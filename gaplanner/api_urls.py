@@ -7,6 +7,8 @@ from apps.accounts.views import ApiTokenViewSet, MeView, TokenObtainView
 from apps.delegations.views import DelegationViewSet, MyProfileView, ParticipantViewSet
 from apps.events.views import EventViewSet, RoomViewSet, VenueViewSet
 from apps.feeds.api import MyFeedsView, RotateFeedView
+from apps.notifications.api import MyRemindersView
+from apps.notifications.webhooks_api import WebhookDeliveryViewSet, WebhookViewSet
 from apps.programme.views import (
     AuditEntryViewSet,
     ChangesView,
@@ -32,6 +34,10 @@ router.register(f"{EVENT}/sessions", SessionViewSet, basename="session")
 router.register(f"{EVENT}/me/agenda", MyAgendaViewSet, basename="my-agenda")
 router.register(f"{EVENT}/versions", ScheduleVersionViewSet, basename="version")
 router.register(f"{EVENT}/audit", AuditEntryViewSet, basename="audit")
+router.register(f"{EVENT}/webhooks", WebhookViewSet, basename="webhook")
+router.register(
+    rf"{EVENT}/webhooks/(?P<webhook_id>[0-9]+)/deliveries", WebhookDeliveryViewSet, basename="webhook-delivery"
+)
 
 urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="token-obtain"),
@@ -43,6 +49,7 @@ urlpatterns = [
     ),
     path("events/<slug:event_slug>/me/feeds/", MyFeedsView.as_view(), name="my-feeds"),
     path("events/<slug:event_slug>/me/feeds/rotate/", RotateFeedView.as_view(), name="my-feeds-rotate"),
+    path("events/<slug:event_slug>/me/reminders/", MyRemindersView.as_view(), name="my-reminders"),
     path(
         "events/<slug:event_slug>/participants/<int:participant_id>/feeds/rotate/",
         RotateFeedView.as_view(),

@@ -77,3 +77,16 @@ def language_list_field(label: str, help_text: str = "") -> forms.MultipleChoice
         choices=settings.LANGUAGES,
         widget=forms.CheckboxSelectMultiple,
     )
+
+
+class ReadOnlyAdmin(EventScopedAdmin):
+    """Records written by the services only: shown, never edited here."""
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False

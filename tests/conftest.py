@@ -44,6 +44,19 @@ def personas(event) -> Personas:
 
 
 @pytest.fixture
+def organizer_client(client, personas):
+    """The organizer, signed in to the admin as staff of the Organizers group."""
+    from apps.programme.services import organizers_group_ensure
+
+    user = personas.organizer
+    user.is_staff = True
+    user.save()
+    user.groups.add(organizers_group_ensure())
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
 def api() -> APIClient:
     return APIClient()
 

@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.accounts.services import api_token_create
 from apps.delegations.models import Participant
+from apps.notifications.models import WebhookDelivery, WebhookEndpoint
 from apps.programme.enums import Visibility
 from tests.factories import (
     DelegationFactory,
@@ -33,6 +34,15 @@ def _make(kind: str, personas, n: int) -> None:
             event=event, visibility=Visibility.RESTRICTED, audience={"participants": [me]}
         ),
         "tokens": lambda: api_token_create(user=personas.head),
+        "webhooks": lambda: WebhookEndpoint.objects.create(event=event, url=HOOK, topics=["session.changed"]),
+        "webhook-deliveries": lambda: WebhookDelivery.objects.create(
+            endpoint=WebhookEndpoint.objects.get_or_create(
+                event=event, url=HOOK, defaults={"topics": ["session.changed"]}
+            )[0],
+            topic="session.changed",
+            key=f"v1:S-{n}",
+            payload={},
+        ),
     }
     makers[kind]()
 
@@ -48,7 +58,13 @@ URLS = {
     "sessions": ("/api/v1/events/ga-2025/sessions/", 7),
     "agenda": ("/api/v1/events/ga-2025/me/agenda/", 7),
     "tokens": ("/api/v1/auth/tokens/", 2),
+    "webhooks": ("/api/v1/events/ga-2025/webhooks/", 5),
+    # + the endpoint the deliveries belong to
+    "webhook-deliveries": ("/api/v1/events/ga-2025/webhooks/{webhook}/deliveries/", 6),
 }
+# Lists that only organizers read.
+AS_ORGANIZER = {"webhooks", "webhook-deliveries"}
+HOOK = "https://hooks.example.org/gaplanner"
 
 
 @pytest.mark.parametrize("size", [1, 3])
@@ -59,7 +75,9 @@ def test_list_queries_do_not_grow_with_length(api, personas, publish, kind, size
         _make(kind, personas, n)
     if kind in {"sessions", "agenda"}:
         publish(personas.event)
-    api.force_authenticate(personas.head)
+    api.force_authenticate(personas.organizer if kind in AS_ORGANIZER else personas.head)
+    webhook = WebhookEndpoint.objects.filter(event=personas.event).first()
+    url = url.format(webhook=webhook.pk if webhook else 0)
 
     with CaptureQueriesContext(connection) as queries:
         response = api.get(url)

@@ -13,11 +13,15 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from apps.accounts.services import api_token_create
 from apps.delegations.models import Participant
+from apps.notifications.models import WebhookDelivery
+from apps.notifications.webhooks import webhook_endpoint_create
 from apps.programme.models import AuditEntry
 from apps.programme.services import organizers_group_ensure
 from tests.factories import CASABLANCA, RoomFactory, SessionFactory, VenueFactory
 
 PERSONAS = ("anonymous", "outsider", "delegate", "head", "organizer")
+# A public address: the private-address rule lets it receive webhooks without a DNS lookup.
+PUBLIC_HOOK = "https://93.184.215.14/hooks"
 
 
 def start_of(local: str) -> dt.datetime:
@@ -83,9 +87,21 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("conflicts", "get"): _row(401, 403, 403, 403, 200),
     ("my-feeds", "get"): _row(401, 200, 200, 200, 404),
     ("my-feeds-rotate", "post"): _row(401, 200, 200, 200, 404),
+    ("my-reminders", "get"): _row(401, 200, 200, 200, 404),
+    ("my-reminders", "patch"): _row(401, 200, 200, 200, 404),
+    ("my-reminders", "put"): _row(401, 400, 400, 400, 404),  # an empty body lacks the fields
     ("participant-feeds-rotate", "post"): _row(401, 404, 200, 200, 200),  # the delegate's feed
     ("audit-list", "get"): _row(401, 403, 403, 403, 200),
     ("audit-detail", "get"): _row(401, 403, 403, 403, 200),
+    ("webhook-list", "get"): _row(401, 403, 403, 403, 200),
+    ("webhook-list", "post"): ORGANIZER_CREATES,
+    ("webhook-detail", "get"): _row(401, 403, 403, 403, 200),
+    ("webhook-detail", "patch"): ORGANIZER_WRITES,
+    ("webhook-detail", "delete"): ORGANIZER_DELETES,
+    ("webhook-rotate-secret", "post"): ORGANIZER_WRITES,
+    ("webhook-delivery-list", "get"): _row(401, 403, 403, 403, 200),
+    ("webhook-delivery-detail", "get"): _row(401, 403, 403, 403, 200),
+    ("webhook-delivery-redeliver", "post"): _row(401, 403, 403, 403, 202),  # a failed delivery
 }
 
 
@@ -122,6 +138,9 @@ def world(personas, publish):
         event=event, room=room, code="GA-NEXT", start=start_of("2025-11-27T09:00"), end=start_of("2025-11-27T10:00")
     )
     personas.organizer.groups.add(organizers_group_ensure())
+    webhook = webhook_endpoint_create(event=event, url=PUBLIC_HOOK, topics=["session.changed"])
+    delivery = WebhookDelivery.objects.create(endpoint=webhook, topic="session.changed", key="v1:GA-OPEN", payload={})
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(status="failed", attempts=10)
     return {
         "event": event,
         "venue": venue,
@@ -132,6 +151,8 @@ def world(personas, publish):
         "token": token,
         "version": version,
         "audit": AuditEntry.objects.filter(event=event).first(),
+        "webhook": webhook,
+        "delivery": delivery,
     }
 
 
@@ -152,6 +173,7 @@ def _request(name: str, method: str, world: dict[str, Any]) -> tuple[str, dict[s
         "room-list": {"venue": world["venue"].pk, "name": "Room 9", "capacity": 20},
         "delegation-list": {"kind": "member", "country": "KE", "region": "africa"},
         "participant-list": {"first_name": "Amal", "last_name": "Sample", "delegation": world["delegation"].pk},
+        "webhook-list": {"url": PUBLIC_HOOK, "topics": ["schedule.published"]},
         "session-list": {
             "title": {"en": "New"},
             "start": start.isoformat(),
@@ -178,9 +200,20 @@ def _request(name: str, method: str, world: dict[str, Any]) -> tuple[str, dict[s
         "conflicts": f"/api/v1/events/{slug}/conflicts/",
         "my-feeds": f"/api/v1/events/{slug}/me/feeds/",
         "my-feeds-rotate": f"/api/v1/events/{slug}/me/feeds/rotate/",
+        "my-reminders": f"/api/v1/events/{slug}/me/reminders/",
         "participant-feeds-rotate": f"/api/v1/events/{slug}/participants/{world['participant'].pk}/feeds/rotate/",
         "audit-list": f"/api/v1/events/{slug}/audit/",
         "audit-detail": f"/api/v1/events/{slug}/audit/{world['audit'].pk}/",
+        "webhook-list": f"/api/v1/events/{slug}/webhooks/",
+        "webhook-detail": f"/api/v1/events/{slug}/webhooks/{world['webhook'].pk}/",
+        "webhook-rotate-secret": f"/api/v1/events/{slug}/webhooks/{world['webhook'].pk}/rotate-secret/",
+        "webhook-delivery-list": f"/api/v1/events/{slug}/webhooks/{world['webhook'].pk}/deliveries/",
+        "webhook-delivery-detail": (
+            f"/api/v1/events/{slug}/webhooks/{world['webhook'].pk}/deliveries/{world['delivery'].pk}/"
+        ),
+        "webhook-delivery-redeliver": (
+            f"/api/v1/events/{slug}/webhooks/{world['webhook'].pk}/deliveries/{world['delivery'].pk}/redeliver/"
+        ),
     }
     for resource in ("venue", "room", "delegation", "participant", "session"):
         plural = f"/api/v1/events/{slug}/{resource}s/"

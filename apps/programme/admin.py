@@ -9,7 +9,7 @@ from django.contrib.admin.widgets import AdminSplitDateTime
 from django.utils.translation import gettext_lazy as _
 
 from apps.delegations.enums import Role
-from gaplanner.organizer_admin import EventScopedAdmin, language_list_field
+from gaplanner.organizer_admin import EventScopedAdmin, ReadOnlyAdmin, language_list_field
 from gaplanner.timezones import LocalTimeError, make_aware_strict
 
 from .conflicts import warnings_for_session
@@ -112,19 +112,6 @@ class SessionAdmin(EventScopedAdmin):
         (_("Audience"), {"fields": ["visibility", "delegations", "participants", "roles", "expected_attendance"]}),
         (_("History"), {"fields": ["sequence", "created_at", "updated_at"]}),
     ]
-
-
-class ReadOnlyAdmin(EventScopedAdmin):
-    """Records written by the services only: shown, never edited here."""
-
-    def has_add_permission(self, request: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(ScheduleVersion)

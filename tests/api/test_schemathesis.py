@@ -21,6 +21,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from apps.accounts.services import api_token_create
+from apps.notifications.models import WebhookDelivery, WebhookEndpoint
 from gaplanner.wsgi import application
 from tests.factories import (
     DelegationFactory,
@@ -52,6 +53,7 @@ CONFIG = schemathesis.Config.from_dict(
             "path.slug": {"dictionary": "events", "probability": 0.7},
             "path.id": {"dictionary": "ids", "probability": 0.7},
             "path.code": {"dictionary": "sessions", "probability": 0.7},
+            "path.webhook_id": {"dictionary": "ids", "probability": 0.7},
             "query.delegation": {"dictionary": "ids", "probability": 0.5},
             "query.participant": {"dictionary": "ids", "probability": 0.5},
             "query.venue": {"dictionary": "ids", "probability": 0.5},
@@ -100,6 +102,12 @@ def organizer(db, _app_keeps_test_connection):
     SessionFactory(event=event, room=room, code=SESSION_CODE)
     delegation = DelegationFactory(id=SEEDED_ID, event=event)
     ParticipantFactory(id=SEEDED_ID, event=event, delegation=delegation)
+    webhook = WebhookEndpoint.objects.create(
+        id=SEEDED_ID, event=event, url="https://93.184.215.14/hooks", topics=["session.changed"]
+    )
+    WebhookDelivery.objects.create(
+        id=SEEDED_ID, endpoint=webhook, topic="session.changed", key="v1:X", payload={}, status="failed"
+    )
     return user
 
 

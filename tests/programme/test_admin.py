@@ -10,16 +10,6 @@ from tests.factories import EventFactory, RoomFactory, SessionFactory, UserFacto
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def organizer_client(client, personas):
-    user = personas.organizer
-    user.is_staff = True
-    user.save()
-    user.groups.add(organizers_group_ensure())
-    client.force_login(user)
-    return client
-
-
 def _form(event, room, **changes) -> dict[str, str]:
     data = {
         "event": str(event.pk),

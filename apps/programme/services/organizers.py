@@ -10,7 +10,7 @@ from apps.delegations.models import Participant
 from apps.events.models import Event
 
 ORGANIZERS_GROUP = "Organizers"
-ORGANIZER_APPS = ("events", "delegations", "programme", "feeds")
+ORGANIZER_APPS = ("events", "delegations", "programme", "feeds", "notifications")
 
 
 DEMO_PASSWORD = "gaplanner-demo"  # noqa: S105 - demo accounts exist only in demo mode
