@@ -49,6 +49,7 @@ test: $(VENV)/.dev node_modules/.installed
 bench: $(VENV)/.dev
 	$(BIN)/python -m bench.conflicts
 	$(BIN)/python -m bench.feeds
+	$(BIN)/python -m bench.notifications
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check --fix .
