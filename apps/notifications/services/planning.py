@@ -8,6 +8,7 @@ of a notification makes planning the same thing twice harmless.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Collection
 
 from django.conf import settings
@@ -85,40 +86,53 @@ def _plan_lead(event: Event, lead: int, sessions: list[Session], participant_ids
     if participant_ids is not None:
         people &= set(participant_ids)
     wishes = wishes_by_participant(event=event, participant_ids=people)
-    rows: list[Notification] = []
+    wanted = {
+        s.code: {pid for pid in expected[s.code] & people if wishes[pid].by_email and lead in wishes[pid].lead_minutes}
+        for s in sessions
+    }
+    sessions = [s for s in sessions if wanted[s.code]]
+    if not sessions:
+        return 0
+    mine = Notification.objects.filter(
+        event=event, kind=NotificationKind.REMINDER, lead_minutes=lead, session_code__in=[s.code for s in sessions]
+    )
+    if participant_ids is not None:
+        mine = mine.filter(participant_id__in=set().union(*wanted.values()))
+    # Pending rows of an older version are superseded: one update per sequence, not per session.
+    by_sequence: dict[int, list[str]] = defaultdict(list)
     for session in sessions:
-        wanted = {
-            pid for pid in expected[session.code] & people if wishes[pid].by_email and lead in wishes[pid].lead_minutes
-        }
-        if not wanted:
-            continue
-        mine = Notification.objects.filter(kind=NotificationKind.REMINDER, session_code=session.code, lead_minutes=lead)
-        mine = mine.filter(participant__event=event)
-        if participant_ids is not None:
-            mine = mine.filter(participant_id__in=wanted)
-        mine.filter(status=NotificationStatus.PENDING).exclude(version=session.sequence).update(
+        by_sequence[session.sequence].append(session.code)
+    for sequence, codes in by_sequence.items():
+        mine.filter(status=NotificationStatus.PENDING, session_code__in=codes).exclude(version=sequence).update(
             status=NotificationStatus.SKIPPED, detail="superseded by a newer version of the session"
         )
-        done = set(mine.filter(status__in=_TAKEN, session_start=session.start).values_list("participant_id", flat=True))
-        rows.extend(
-            Notification(
-                event=event,
-                participant_id=pid,
-                kind=NotificationKind.REMINDER,
-                session_code=session.code,
-                lead_minutes=lead,
-                version=session.sequence,
-                session_start=session.start,
-                due_at=session.start - dt.timedelta(minutes=lead),
-            )
-            for pid in sorted(wanted - done)
+    done = set(mine.filter(status__in=_TAKEN).values_list("participant_id", "session_code", "session_start"))
+    rows = [
+        Notification(
+            event=event,
+            participant_id=pid,
+            kind=NotificationKind.REMINDER,
+            session_code=session.code,
+            lead_minutes=lead,
+            version=session.sequence,
+            session_start=session.start,
+            due_at=session.start - dt.timedelta(minutes=lead),
         )
+        for session in sessions
+        for pid in sorted(wanted[session.code])
+        if (pid, session.code, session.start) not in done
+    ]
     Notification.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
     return len(rows)
 
 
 def digest_day_key(day: dt.date) -> int:
+    """A digest's day as its row's ``version``: 2025-11-24 is 20251124."""
     return day.year * 10000 + day.month * 100 + day.day
+
+
+def digest_day(key: int) -> dt.date:
+    return dt.date(key // 10000, key // 100 % 100, key % 100)
 
 
 def digests_plan(*, event: Event, due_after: dt.datetime, due_until: dt.datetime) -> int:

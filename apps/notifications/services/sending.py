@@ -29,7 +29,7 @@ from ..models import Notification
 from ..selectors import Audience, Wishes, expected_participant_ids, wishes_by_participant
 from .messages import changes_message, digest_message, reminder_message
 from .notices import REMOVED, changes_for
-from .planning import lateness_allowed
+from .planning import digest_day, lateness_allowed
 
 logger = logging.getLogger(__name__)
 
@@ -169,7 +169,7 @@ def _reminder(
 
 
 def _digest(row: Notification, event: Event, connection: BaseEmailBackend) -> Outcome:
-    day = dt.date(row.version // 10000, row.version // 100 % 100, row.version % 100)
+    day = digest_day(row.version)
     principal = Principal(event=event, participant=row.participant)
     sessions = list(
         sessions_on_day(sessions_expecting(principal), event=event, day=day)
