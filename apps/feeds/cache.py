@@ -47,3 +47,8 @@ def token_state_set(feed_id: int, state: dict[str, Any]) -> None:
 
 def token_state_forget(feed_id: int) -> None:
     cache.delete(f"feeds:token:{feed_id}")
+
+
+def token_states_forget(feed_ids: list[int]) -> None:
+    if feed_ids:
+        cache.delete_many([f"feeds:token:{feed_id}" for feed_id in feed_ids])

@@ -1,5 +1,6 @@
 """Feeds follow the programme: a publication renews the event's feeds and renders the
-changed sessions' fragments on the ``feeds`` queue; a registration change renews them."""
+changed sessions' fragments on the ``feeds`` queue; a registration change renews them, once
+for a whole import."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from apps.delegations.models import Participant
+from apps.delegations.signals import in_bulk_save, participants_bulk_saved
 from apps.programme.signals import schedule_published
 
-from .services import event_feeds_changed, participant_changed
+from .services import event_feeds_changed, participants_changed
 from .tasks import task_feeds_render_event
 
 
@@ -24,4 +26,14 @@ def on_publish(sender: Any, event: Any, version: Any, **kwargs: Any) -> None:
 
 @receiver([post_save, post_delete], sender=Participant, dispatch_uid="feeds-on-participant")
 def on_participant(sender: Any, instance: Participant, **kwargs: Any) -> None:
-    transaction.on_commit(lambda: participant_changed(participant=instance))
+    if in_bulk_save():
+        return  # on_participants_bulk_saved renews the event's feeds once for all of them
+    # Ids read now: after a delete the instance has lost its primary key by commit time.
+    event_id, participant_id = instance.event_id, instance.pk
+    transaction.on_commit(lambda: participants_changed(event_id=event_id, participant_ids=[participant_id]))
+
+
+@receiver(participants_bulk_saved, dispatch_uid="feeds-on-participants-bulk-saved")
+def on_participants_bulk_saved(sender: Any, event: Any, participant_ids: list[int], **kwargs: Any) -> None:
+    event_id = event.pk
+    transaction.on_commit(lambda: participants_changed(event_id=event_id, participant_ids=participant_ids))

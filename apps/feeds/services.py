@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,6 +21,9 @@ from . import cache as feed_cache
 from .ical import fragments
 from .models import Feed, FeedKind
 from .tokens import feed_token
+
+# Participants whose feeds are looked up per query when registrations change in bulk.
+_IDS_PER_QUERY = 1000
 
 
 def participant_feed(*, participant: Participant) -> Feed:
@@ -92,13 +96,16 @@ def feed_fragments_render(*, event: Event) -> int:
     return len(sessions)
 
 
-def participant_changed(*, participant: Participant) -> None:
-    """A registration changed (delegation, role, withdrawn): its event's feeds and the
-    participant's own link may show something else."""
-    feed_id = Feed.objects.filter(participant=participant).values_list("pk", flat=True).first()
-    if feed_id:
-        feed_cache.token_state_forget(feed_id)
-    event_slug = Event.objects.filter(pk=participant.event_id).values_list("slug", flat=True).first()
+def participants_changed(*, event_id: int, participant_ids: Collection[int]) -> None:
+    """Registrations of one event changed (delegation, role, withdrawn; one, or a whole
+    import at once): the event's feeds and these participants' own links may show something
+    else. Costs a query for the event and one per 1,000 participants, whatever changed."""
+    ids = sorted(participant_ids)
+    for start in range(0, len(ids), _IDS_PER_QUERY):
+        chunk = ids[start : start + _IDS_PER_QUERY]
+        feed_ids = Feed.objects.filter(participant_id__in=chunk).values_list("pk", flat=True)
+        feed_cache.token_states_forget(list(feed_ids))
+    event_slug = Event.objects.filter(pk=event_id).values_list("slug", flat=True).first()
     if event_slug:
         event_feeds_changed(event_slug=event_slug)
 
