@@ -6,10 +6,12 @@ asks for the link by name and gets ``{}`` if no app provides it.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
+import segno
 from django.conf import settings
 
 _providers: dict[str, Callable[[Any], dict[str, Any]]] = {}
@@ -34,3 +36,21 @@ def subscription_urls(path: str) -> dict[str, str]:
         "webcal": webcal,
         "google": "https://calendar.google.com/calendar/r?cid=" + quote(webcal, safe=""),
     }
+
+
+def subscribe_links(urls: dict[str, str], *, name: str) -> dict[str, str]:
+    """``urls`` (from :func:`subscription_urls`) with the links that open Outlook's "subscribe
+    from the web" on outlook.com and on Microsoft 365, which take the https form."""
+    query = urlencode({"url": urls["https"], "name": name})
+    return {
+        **urls,
+        "outlook": f"https://outlook.live.com/calendar/0/addfromweb?{query}",
+        "office365": f"https://outlook.office.com/calendar/0/addfromweb?{query}",
+    }
+
+
+def qr_svg(text: str, *, title: str) -> str:
+    """``text`` as a QR code, an SVG element to put in a page (no file, no request)."""
+    out = io.BytesIO()
+    segno.make(text, error="m").save(out, kind="svg", scale=4, border=4, xmldecl=False, title=title, dark="#000")
+    return out.getvalue().decode()

@@ -63,3 +63,24 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class SignInLink(TimeStampedModel):
+    """A one-time sign-in link e-mailed to an address.
+
+    Only the SHA-256 of the link's token is stored. A link works once, before
+    ``expires_at``; using it marks ``used_at``.
+    """
+
+    email = models.EmailField(_("e-mail"), db_index=True)
+    digest = models.CharField(_("digest"), max_length=64, unique=True, editable=False)
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("sign-in link")
+        verbose_name_plural = _("sign-in links")
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.created_at:%Y-%m-%d %H:%M})"

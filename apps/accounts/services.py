@@ -10,7 +10,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .models import ApiToken, IdempotencyKey
+from .models import ApiToken, IdempotencyKey, SignInLink
 
 # Bytes of randomness in a token: 256 bits, far beyond guessing.
 TOKEN_BYTES = 32
@@ -95,3 +95,44 @@ class IdempotencyConflict(Exception):
 
 class IdempotencyInProgress(Exception):
     """A request with the key has not finished."""
+
+
+# How long an e-mailed sign-in link works, and how many may be asked for an address per hour.
+SIGN_IN_LINK_LIFETIME = timedelta(minutes=15)
+SIGN_IN_LINKS_PER_HOUR = 5
+
+
+def sign_in_link_create(*, email: str) -> str | None:
+    """A new one-time sign-in link's token for ``email``, or ``None`` when the address has
+    asked for too many in the last hour. Only the token's digest is kept."""
+    email = email.strip().lower()
+    now = timezone.now()
+    if SignInLink.objects.filter(email=email, created_at__gte=now - timedelta(hours=1)).count() >= (
+        SIGN_IN_LINKS_PER_HOUR
+    ):
+        return None
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    SignInLink.objects.create(email=email, digest=token_digest(token), expires_at=now + SIGN_IN_LINK_LIFETIME)
+    return token
+
+
+def sign_in_link_email(*, token: str) -> str | None:
+    """The address of the link ``token`` if it can still be used, else ``None``."""
+    return (
+        SignInLink.objects.filter(digest=token_digest(token), used_at__isnull=True, expires_at__gt=timezone.now())
+        .values_list("email", flat=True)
+        .first()
+    )
+
+
+def sign_in_link_use(*, token: str) -> str | None:
+    """Use the link ``token``: its address, once; ``None`` if it was used, has expired or
+    never existed. Two requests with the same link cannot both succeed."""
+    now = timezone.now()
+    link = sign_in_link_email(token=token)
+    if link is None:
+        return None
+    used = SignInLink.objects.filter(digest=token_digest(token), used_at__isnull=True, expires_at__gt=now).update(
+        used_at=now
+    )
+    return link if used == 1 else None

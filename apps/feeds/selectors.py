@@ -3,17 +3,14 @@ visibility rule (``sessions_visible_to`` and ``sessions_expecting``)."""
 
 from __future__ import annotations
 
-from functools import reduce
-from operator import or_
-
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from apps.delegations.models import Delegation, Participant
 from apps.delegations.selectors import Principal
 from apps.events.models import Event
 from apps.programme.models import Session
-from apps.programme.selectors import sessions_expecting, sessions_visible_to
+from apps.programme.selectors import sessions_expecting, sessions_expecting_delegation, sessions_visible_to
 
 # Calendar clients slow down or give up past this (CALENDAR.md rule 16).
 MAX_EVENTS = 1000
@@ -50,12 +47,6 @@ def personal_feed_sessions(*, participant: Participant) -> list[Session]:
 
 def delegation_feed_sessions(*, delegation: Delegation) -> list[Session]:
     """The published sessions any active member of the delegation is expected at."""
-    members = Participant.objects.filter(delegation=delegation, is_active=True)
-    roles = set(members.values_list("role", flat=True))
-    audience = Q(delegations=delegation) | Q(participants__in=members)
-    if roles:
-        # ``roles`` is a JSON list; see sessions_visible_to on matching quoted names.
-        audience |= reduce(or_, (Q(roles__icontains=f'"{role}"') for role in roles))
-    expected = Session.objects.published().filter(audience, event=delegation.event_id).values("pk")
+    expected = sessions_expecting_delegation(delegation=delegation)
     # Members are expected at these, so they may see them, whatever their visibility.
     return _for_feed(Session.objects.published().filter(event=delegation.event_id, pk__in=expected))

@@ -12,7 +12,7 @@ from gaplanner.timezones import instant_in_utc
 
 from .enums import SessionKind, SessionStatus
 from .models import Session
-from .selectors import sessions_on_day
+from .selectors import sessions_for_delegation, sessions_in_language, sessions_on_day
 
 
 class IdFilter(django_filters.NumberFilter):
@@ -64,11 +64,10 @@ class SessionFilter(django_filters.FilterSet):
         return sessions_on_day(queryset, event=event, day=value)
 
     def filter_language(self, queryset: QuerySet[Session], name: str, value: str) -> QuerySet[Session]:
-        # ``languages`` is a JSON list; see sessions_visible_to on matching quoted names.
-        return queryset.filter(languages__icontains=f'"{value}"')
+        return sessions_in_language(queryset, value)
 
     def filter_delegation(self, queryset: QuerySet[Session], name: str, value: int) -> QuerySet[Session]:
-        return queryset.filter(pk__in=Session.objects.filter(delegations=value).values("pk"))
+        return sessions_for_delegation(queryset, value)
 
     def filter_participant(self, queryset: QuerySet[Session], name: str, value: int) -> QuerySet[Session]:
         return queryset.filter(pk__in=Session.objects.filter(participants=value).values("pk"))

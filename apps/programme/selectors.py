@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from functools import reduce
+from operator import or_
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from apps.delegations.models import Participant
+from apps.delegations.models import Delegation, Participant
 from apps.delegations.selectors import Principal
 from apps.events.models import Event
 from gaplanner.timezones import local_day_bounds
@@ -55,10 +57,33 @@ def sessions_expecting(principal: Principal) -> QuerySet[Session]:
     return sessions_visible_to(principal).filter(pk__in=_expecting_ids(principal.participant))
 
 
+def sessions_expecting_delegation(*, delegation: Delegation) -> QuerySet[Session]:
+    """Ids of the published sessions any active member of the delegation is expected at: its
+    audience names the delegation, a member or a member's role."""
+    members = Participant.objects.filter(delegation=delegation, is_active=True)
+    roles = set(members.values_list("role", flat=True))
+    audience = Q(delegations=delegation) | Q(participants__in=members)
+    if roles:
+        # ``roles`` is a JSON list; see sessions_visible_to on matching quoted names.
+        audience |= reduce(or_, (Q(roles__icontains=f'"{role}"') for role in roles))
+    return Session.objects.published().filter(audience, event=delegation.event_id).values("pk")
+
+
 def sessions_on_day(sessions: QuerySet[Session], *, event: Event, day: dt.date) -> QuerySet[Session]:
     """The sessions that overlap the event's local ``day``."""
     begins, ends = local_day_bounds(day, event.zone)
     return sessions.filter(start__lt=ends, end__gt=begins)
+
+
+def sessions_in_language(sessions: QuerySet[Session], language: str) -> QuerySet[Session]:
+    """The sessions held in (or interpreted into) ``language``."""
+    # ``languages`` is a JSON list; see sessions_visible_to on matching quoted names.
+    return sessions.filter(languages__icontains=f'"{language}"')
+
+
+def sessions_for_delegation(sessions: QuerySet[Session], delegation_id: int) -> QuerySet[Session]:
+    """The sessions whose audience names the delegation."""
+    return sessions.filter(pk__in=Session.objects.filter(delegations=delegation_id).values("pk"))
 
 
 def sessions_clashing_in_room(

@@ -1,6 +1,6 @@
 """The organizers' pages: the schedule grid (day × room) with conflicts marked and a move
-form on each session, the conflict list, publishing with a preview of the changes, and the
-audit log. Only the event's organizers see them; everyone else gets 404."""
+form on each session, the conflict list, publishing with a preview of the changes, the
+audit log, the participants and their import. Only the event's organizers see them; everyone else gets 404."""
 
 from __future__ import annotations
 
@@ -12,12 +12,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from apps.delegations.enums import Role
+from apps.delegations.importing import participants_import
+from apps.delegations.models import Delegation, Participant
+from apps.delegations.selectors import delegations_listed
 from apps.events.models import Event, Room
 from apps.programme.conflicts import warnings_for_schedule
 from apps.programme.errors import NothingToPublish, RoomDoubleBooked, WarningsNotConfirmed
@@ -216,4 +221,103 @@ def audit(request: HttpRequest, event_slug: str) -> HttpResponse:
         request,
         "web/organizer/audit.html",
         {"event": event, "event_name": event.display_name(get_language()), "page": page, "section": "audit"},
+    )
+
+
+class ParticipantSearchForm(forms.Form):
+    q = forms.CharField(label=_("Name or e-mail"), required=False)
+    delegation = forms.TypedChoiceField(label=_("Delegation"), coerce=int, empty_value=None, required=False)
+    role = forms.ChoiceField(label=_("Role"), required=False, choices=[("", _("All")), *Role.choices])
+
+    def __init__(self, *args: Any, delegations: list[Delegation], **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "search-%s")
+        super().__init__(*args, **kwargs)
+        named = sorted(((d.pk, d.display_name()) for d in delegations), key=lambda item: item[1])
+        self.fields["delegation"].choices = [("", _("All")), *named]
+
+
+@login_required
+def participants(request: HttpRequest, event_slug: str) -> HttpResponse:
+    """Everyone registered for the event, searchable, with a link to each one's agenda."""
+    event = _organized_event(request, event_slug)
+    form = ParticipantSearchForm(request.GET, delegations=list(delegations_listed(event=event).select_related("event")))
+    people = (
+        Participant.objects.filter(event=event)
+        .select_related("delegation__event")
+        .order_by("last_name", "first_name", "id")
+    )
+    if form.is_valid():
+        if query := form.cleaned_data["q"].strip():
+            people = people.filter(
+                Q(first_name__icontains=query) | Q(last_name__icontains=query) | Q(email__icontains=query)
+            )
+        if form.cleaned_data["delegation"]:
+            people = people.filter(delegation=form.cleaned_data["delegation"])
+        if form.cleaned_data["role"]:
+            people = people.filter(role=form.cleaned_data["role"])
+    query_string = request.GET.copy()
+    query_string.pop("page", None)
+    return render(
+        request,
+        "web/organizer/participants.html",
+        {
+            "event": event,
+            "event_name": event.display_name(get_language()),
+            "form": form,
+            "page": Paginator(people, 100).get_page(request.GET.get("page")),
+            "query": query_string.urlencode(),
+            "section": "participants",
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file of participants"),
+        help_text=_("UTF-8, comma or semicolon separated, with a header row; at most 5,000 rows."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+    dry_run = forms.BooleanField(label=_("Only check the file, change nothing"), required=False, initial=True)
+
+    # Far above the largest assembly's list; a bigger upload is refused before it is read.
+    MAX_BYTES = 10 * 1024 * 1024
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise ValidationError(_("The file is larger than 10 MB."))
+        return upload
+
+
+@login_required
+def imports(request: HttpRequest, event_slug: str) -> HttpResponse:
+    """Import participants from a CSV file: checked first, then written all at once or not at
+    all, with every problem reported by row."""
+    event = _organized_event(request, event_slug)
+    form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
+    report = None
+    if request.method == "POST" and form.is_valid():
+        report = participants_import(
+            event=event, data=form.cleaned_data["file"].read(), dry_run=form.cleaned_data["dry_run"]
+        )
+        if report.ok and not form.cleaned_data["dry_run"]:
+            messages.success(
+                request,
+                _("Imported: %(created)s new, %(updated)s updated, %(unchanged)s unchanged.")
+                % {"created": report.created, "updated": report.updated, "unchanged": report.unchanged},
+            )
+            return redirect(reverse("web:organizer-participants", args=[event.slug]))
+    return render(
+        request,
+        "web/organizer/imports.html",
+        {
+            "event": event,
+            "event_name": event.display_name(get_language()),
+            "form": form,
+            "report": report,
+            "checked_only": bool(report and form.cleaned_data.get("dry_run")),
+            "section": "imports",
+        },
+        status=400 if form.errors or (report and not report.ok) else 200,
     )

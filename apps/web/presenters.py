@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.utils.translation import get_language
 
 from apps.events.models import Event, Room
+from apps.programme.enums import SessionStatus
 from apps.programme.models import Session
 from gaplanner import i18n
 from gaplanner.timezones import format_offset, local_day_bounds
@@ -48,13 +49,13 @@ class RoomColumn:
     sessions: list[SessionView]
 
 
-def sessions_by_room(sessions: list[Session], event: Event) -> list[RoomColumn]:
+def sessions_by_room(views: list[SessionView]) -> list[RoomColumn]:
     """Sessions grouped by room (rooms by venue and name), those without a room last."""
     columns: dict[int | None, list[SessionView]] = {}
     rooms: dict[int | None, Room | None] = {}
-    for session in sessions:
-        columns.setdefault(session.room_id, []).append(session_view(session, event))
-        rooms[session.room_id] = session.room
+    for view in views:
+        columns.setdefault(view.session.room_id, []).append(view)
+        rooms[view.session.room_id] = view.session.room
     ordered = sorted(
         (key for key in columns if key is not None),
         key=lambda key: (rooms[key].venue.name, rooms[key].name),  # type: ignore[union-attr]
@@ -62,6 +63,27 @@ def sessions_by_room(sessions: list[Session], event: Event) -> list[RoomColumn]:
     if None in columns:
         ordered.append(None)  # type: ignore[arg-type]
     return [RoomColumn(room=rooms[key], sessions=columns[key]) for key in ordered]
+
+
+@dataclass(frozen=True)
+class NowAndNext:
+    now: list[SessionView]
+    next: list[SessionView]
+
+
+# "Next" is what begins within this much time, or else whatever begins first after now.
+NEXT_WINDOW = dt.timedelta(hours=1)
+
+
+def now_and_next(views: list[SessionView], now: dt.datetime) -> NowAndNext:
+    """What is on at ``now`` and what begins next, leaving out cancelled sessions."""
+    held = [view for view in views if view.session.status != SessionStatus.CANCELLED]
+    running = [view for view in held if view.session.start <= now < view.session.end]
+    upcoming = [view for view in held if view.session.start > now]
+    if not upcoming:
+        return NowAndNext(now=running, next=[])
+    horizon = max(now + NEXT_WINDOW, min(view.session.start for view in upcoming))
+    return NowAndNext(now=running, next=[view for view in upcoming if view.session.start <= horizon])
 
 
 def day_context(event: Event, day: dt.date) -> dict[str, object]:

@@ -1,22 +1,26 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from apps.delegations.selectors import principal_for
-from apps.events.models import Event
+from apps.delegations.enums import Role
+from apps.delegations.selectors import delegations_listed, principal_for
+from apps.events.models import Event, Room
 from apps.events.selectors import events_listed
 from apps.feeds.services import add_to_calendar_links
 from apps.programme.selectors import sessions_on_day, sessions_visible_to
 from gaplanner import i18n
 from gaplanner.links import subscription_urls
 
-from .presenters import day_context, session_view, sessions_by_room
+from .forms import ProgrammeFilterForm
+from .presenters import SessionView, day_context, now_and_next, session_view, sessions_by_room
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -45,24 +49,96 @@ def day_requested(request: HttpRequest, event: Event) -> dt.date:
     return day
 
 
-def programme(request: HttpRequest, event_slug: str) -> HttpResponse:
-    """The programme of one local day of the event, by room."""
+def _programme_day(request: HttpRequest, event_slug: str) -> dict[str, Any]:
+    """What the programme and its print view show: one local day of the event, narrowed by
+    the filters in the query string, as the visitor may see it."""
     event = get_object_or_404(Event, slug=event_slug)
     day = day_requested(request, event)
     principal = principal_for(user=request.user, event=event)
-    sessions = list(
-        sessions_on_day(sessions_visible_to(principal), event=event, day=day)
-        .select_related("room__venue")
-        .order_by("start", "code")
+    rooms = list(_rooms_of(event))
+    form = ProgrammeFilterForm(
+        request.GET, event=event, rooms=rooms, delegations=list(delegations_listed(event=event).select_related("event"))
     )
+    sessions = form.apply(sessions_on_day(sessions_visible_to(principal), event=event, day=day))
+    by_room = {room.pk: room for room in rooms}
+    listed = list(sessions.order_by("start", "code"))
+    for session in listed:
+        # Rooms were read with the form's choices: no join, no query per session.
+        session.room = by_room.get(session.room_id)  # type: ignore[assignment]
+    return {
+        **day_context(event, day),
+        "principal": principal,
+        "sessions": listed,
+        "form": form,
+        "query": _without_day(request),
+    }
+
+
+def _rooms_of(event: Event) -> QuerySet[Room]:
+    return Room.objects.filter(venue__event=event).select_related("venue").order_by("venue__name", "name")
+
+
+def _without_day(request: HttpRequest) -> str:
+    """The query string's filters, to carry from one day (or view) to another."""
+    query = request.GET.copy()
+    query.pop("day", None)
+    return query.urlencode()
+
+
+def programme(request: HttpRequest, event_slug: str) -> HttpResponse:
+    """The programme of one local day of the event, by room, with what is on now and next."""
+    context = _programme_day(request, event_slug)
+    event: Event = context["event"]
+    views = [session_view(session, event) for session in context["sessions"]]
+    now = timezone.now()
     return render(
         request,
         "web/programme.html",
         {
-            **day_context(event, day),
-            "columns": sessions_by_room(sessions, event),
+            **context,
+            "columns": sessions_by_room(views),
+            "now_and_next": now_and_next(views, now) if event.local_day(now) == context["day"] else None,
             "feed": subscription_urls(reverse("feeds:public", kwargs={"event_slug": event.slug})),
-            "is_organizer": principal.is_organizer,
+            "is_organizer": context["principal"].is_organizer,
+        },
+        status=400 if context["form"].errors else 200,
+    )
+
+
+def programme_print(request: HttpRequest, event_slug: str) -> HttpResponse:
+    """One day of the programme as a table, for paper."""
+    context = _programme_day(request, event_slug)
+    event: Event = context["event"]
+    return render(
+        request,
+        "web/programme_print.html",
+        {**context, "views": [session_view(session, event) for session in context["sessions"]]},
+        status=400 if context["form"].errors else 200,
+    )
+
+
+def room_detail(request: HttpRequest, event_slug: str, room_id: int) -> HttpResponse:
+    """A room: what it holds, its interpretation booths, and its sessions day by day."""
+    event = get_object_or_404(Event, slug=event_slug)
+    room = get_object_or_404(Room.objects.select_related("venue"), pk=room_id, venue__event=event)
+    principal = principal_for(user=request.user, event=event)
+    sessions = list(sessions_visible_to(principal).filter(room=room).order_by("start", "code"))
+    for session in sessions:
+        session.room = room
+    views = [session_view(session, event) for session in sessions]
+    days: dict[dt.date, list[SessionView]] = {}
+    for view in views:
+        days.setdefault(view.start.date(), []).append(view)
+    return render(
+        request,
+        "web/room.html",
+        {
+            "event": event,
+            "event_name": event.display_name(get_language()),
+            "room": room,
+            "booths": [i18n.language_name(code) for code in room.booths],
+            "days": sorted(days.items()),
+            "feed": subscription_urls(reverse("feeds:room", kwargs={"event_slug": event.slug, "room_id": room.pk})),
         },
     )
 
@@ -81,6 +157,10 @@ def session_detail(request: HttpRequest, event_slug: str, code: str) -> HttpResp
             "event": event,
             "event_name": event.display_name(get_language()),
             "view": view,
+            "audience": [
+                *(delegation.display_name() for delegation in session.delegations.select_related("event")),
+                *(Role(role).label for role in session.roles if role in Role.values),
+            ],
             "add_to": add_to_calendar_links(
                 title=view.title, start=session.start, end=session.end, location=place, details=page_url
             ),

@@ -400,14 +400,14 @@ def test_import_bytes_that_are_not_utf8_are_refused(event, morocco):
     assert _registered(event) == []
 
 
-def test_import_more_than_20000_rows_is_refused(event, morocco):
-    data = _csv(HEADER, *(f"MA,delegate,Sam,Example{n},," for n in range(20_001)))
+def test_import_more_than_5000_rows_is_refused(event, morocco):
+    data = _csv(HEADER, *(f"MA,delegate,Sam,Example{n},," for n in range(5_001)))
 
     report = participants_import(event=event, data=data)
 
     assert report == ImportReport(
         problems=[
-            ImportProblem(row=None, field="", message="The file has more than 20,000 rows; import them in parts.")
+            ImportProblem(row=None, field="", message="The file has more than 5,000 rows; import them in parts.")
         ]
     )
     assert _registered(event) == []

@@ -459,7 +459,7 @@ def test_frab_short_slugs_codes_and_missing_rooms_still_validate(publish):
     assert document["schedule"]["conference"]["acronym"] == "ga__"
     [day] = document["schedule"]["conference"]["days"]
     assert {name: [(item["slug"], item["title"]) for item in items] for name, items in day["rooms"].items()} == {
-        "Room to be announced": [("ga__-ab-_0", "Réception"), ("ga__-x1_0", "Press briefing")]
+        "Salle à confirmer": [("ga__-ab-_0", "Réception"), ("ga__-x1_0", "Press briefing")]
     }
 
 

@@ -44,7 +44,7 @@ def test_programme_shows_the_day_by_room_in_event_time_with_offset(client, event
     page = response.content.decode()
     assert response.status_code == 200
     assert "Times are in event time, Africa/Casablanca (UTC+01:00)." in page
-    assert '<h3 id="room-1">Plenary Hall' in page
+    assert f'<h3 id="room-1"><a href="/events/ga-2025/rooms/{plenary.pk}/">Plenary Hall</a>' in page
     assert (
         '<time datetime="2025-11-24T09:00:00+01:00">09:00</time>–'
         '<time datetime="2025-11-24T10:00:00+01:00">10:00</time>'
@@ -106,7 +106,7 @@ def test_session_page_shows_time_place_and_languages(client, event, publish):
     assert "<h1>Opening ceremony</h1>" in page
     assert "Monday 24 November 2025, 09:00</time>–<time" in page
     assert "10:00</time> UTC+01:00 (Africa/Casablanca)" in page
-    assert "<dd>Plenary Hall, Palais des Congrès</dd>" in page
+    assert f'<dd><a href="/events/ga-2025/rooms/{room.pk}/">Plenary Hall</a>, Palais des Congrès</dd>' in page
     assert "<dd>العربيّة, français</dd>" in page
 
 
@@ -125,15 +125,17 @@ def test_restricted_session_page_for_its_audience(client, personas, publish):
 
 
 @pytest.mark.parametrize("size", [1, 3])
-def test_programme_page_query_count_does_not_grow(client, event, size):
+def test_programme_page_query_count_does_not_grow(client, event, publish, size):
     for n in range(size):
         SessionFactory(event=event, room=RoomFactory(venue__event=event, name=f"Room {n}"))
+    publish(event)
 
     with CaptureQueriesContext(connection) as queries:
         response = client.get("/events/ga-2025/?day=2025-11-24")
 
     assert response.status_code == 200
-    assert len(queries) == 2  # the event, the day's sessions with rooms and venues
+    assert response.content.decode().count('<li class="session') == size
+    assert len(queries) == 4  # the event, rooms, delegations, the day's sessions
 
 
 def test_programme_offers_the_public_feed(client, event):

@@ -1,0 +1,130 @@
+"""A participant's own pages: their agenda and their delegation's, the calendar subscription
+(with a QR code for the phone) and its rotation; a head of delegation's view of each member's
+agenda."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from apps.delegations.enums import Role
+from apps.delegations.selectors import Principal, participants_visible_to, principal_for
+from apps.events.models import Event
+from apps.feeds.services import feed_rotate, participant_feed, participant_feed_links
+from apps.programme.models import Session
+from apps.programme.selectors import sessions_expecting, sessions_expecting_delegation, sessions_visible_to
+from gaplanner.links import qr_svg, subscribe_links
+
+from .presenters import SessionView, session_view
+
+
+def _days(sessions: QuerySet[Session], event: Event) -> list[tuple[dt.date, list[SessionView]]]:
+    """Sessions by local day of the event, in order."""
+    days: dict[dt.date, list[SessionView]] = {}
+    for session in sessions.select_related("room__venue").order_by("start", "code"):
+        view = session_view(session, event)
+        days.setdefault(view.start.date(), []).append(view)
+    return sorted(days.items())
+
+
+def _not_a_participant(request: HttpRequest, event: Event) -> HttpResponse:
+    context = {"event": event, "event_name": event.display_name(get_language())}
+    return render(request, "web/not_a_participant.html", context, status=404)
+
+
+@login_required
+def my_agenda(request: HttpRequest, event_slug: str) -> HttpResponse:
+    event = get_object_or_404(Event, slug=event_slug)
+    principal = principal_for(user=request.user, event=event)
+    me = principal.participant
+    if me is None:
+        return _not_a_participant(request, event)
+    is_head = me.role == Role.HEAD and me.delegation_id is not None
+    delegation_days = None
+    if me.delegation_id:
+        expected = sessions_expecting_delegation(delegation=me.delegation)
+        # A head follows every session of their members (like the delegation's feed); a
+        # member sees those of them they may see.
+        shown = Session.objects.published().filter(event=event) if is_head else sessions_visible_to(principal)
+        delegation_days = _days(shown.filter(pk__in=expected), event)
+    name = event.display_name(get_language())
+    feeds = participant_feed_links(me)
+    return render(
+        request,
+        "web/my_agenda.html",
+        {
+            "event": event,
+            "event_name": name,
+            "participant": me,
+            "days": _days(sessions_expecting(principal), event),
+            "delegation_days": delegation_days,
+            "delegation_name": me.delegation.display_name() if me.delegation_id else "",
+            "members": list(participants_visible_to(principal).exclude(pk=me.pk).order_by("last_name", "first_name"))
+            if is_head
+            else [],
+            "subscriptions": _subscriptions(feeds, name),
+        },
+    )
+
+
+def _subscriptions(feeds: dict[str, dict[str, str]], event_name: str) -> list[dict[str, Any]]:
+    """Each feed the participant may subscribe to, with its links and QR code."""
+    titles = {
+        "personal": _("My agenda"),
+        "delegation": _("My delegation's agenda"),
+    }
+    return [
+        {
+            "key": key,
+            "title": titles[key],
+            "links": subscribe_links(urls, name=f"{event_name} · {titles[key]}"),
+            "qr": qr_svg(urls["webcal"], title=_("QR code of the subscription address")),
+        }
+        for key, urls in feeds.items()
+    ]
+
+
+@login_required
+@require_POST
+def my_feed_rotate(request: HttpRequest, event_slug: str) -> HttpResponse:
+    """A new address for the participant's personal feed; the old one stops working."""
+    event = get_object_or_404(Event, slug=event_slug)
+    me = principal_for(user=request.user, event=event).participant
+    if me is None:
+        return _not_a_participant(request, event)
+    feed_rotate(feed=participant_feed(participant=me))
+    messages.success(
+        request,
+        _("Your calendar has a new address. The old one no longer works: subscribe again with the new one."),
+    )
+    return redirect("web:my-agenda", event_slug=event.slug)
+
+
+@login_required
+def member_agenda(request: HttpRequest, event_slug: str, participant_id: int) -> HttpResponse:
+    """A participant's agenda as their head of delegation (or an organizer) sees it."""
+    event = get_object_or_404(Event, slug=event_slug)
+    principal = principal_for(user=request.user, event=event)
+    member = get_object_or_404(
+        participants_visible_to(principal).select_related("delegation", "event"), pk=participant_id
+    )
+    return render(
+        request,
+        "web/member_agenda.html",
+        {
+            "event": event,
+            "event_name": event.display_name(get_language()),
+            "member": member,
+            "days": _days(sessions_expecting(Principal(event=event, participant=member)), event),
+            "is_organizer": principal.is_organizer,
+        },
+    )
