@@ -36,11 +36,21 @@ run: setup
 	@echo ""
 	$(DEMO_ENV) $(BIN)/honcho start --port $(PORT) --procfile Procfile.dev
 
+# The browser tests (tests/e2e/) drive Debian's Chromium, never a browser that Playwright
+# downloads: install the package when it is missing, as root or through sudo.
+/usr/bin/chromium:
+	@if [ "$$(id -u)" = 0 ]; then as_root=; elif command -v sudo >/dev/null; then as_root=sudo; else \
+	  echo "make: the browser tests need Debian's chromium: run make as root, or apt-get install chromium" >&2; \
+	  exit 1; fi; \
+	echo "make: installing Debian's chromium for the browser tests"; \
+	$$as_root apt-get update -qq && \
+	  $$as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	@touch $@
 
-test: $(VENV)/.dev node_modules/.installed
+test: $(VENV)/.dev node_modules/.installed /usr/bin/chromium
 	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv -v 0
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

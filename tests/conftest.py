@@ -3,6 +3,7 @@ a delegate of another delegation, and anonymous."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from dataclasses import dataclass
 
@@ -13,7 +14,15 @@ from django.utils import translation
 from rest_framework.test import APIClient
 
 from apps.delegations.enums import Role
-from tests.factories import DelegationFactory, EventFactory, ParticipantFactory, UserFactory
+from tests.factories import (
+    CASABLANCA,
+    DelegationFactory,
+    EventFactory,
+    ParticipantFactory,
+    RoomFactory,
+    SessionFactory,
+    UserFactory,
+)
 
 
 @dataclass
@@ -98,3 +107,21 @@ def _cache_of_its_own():
     cache.key_prefix = f"test-{uuid.uuid4().hex}"
     yield
     cache.key_prefix = previous
+
+
+@pytest.fixture
+def plenary(personas):
+    """The Plenary Hall (booths en, fr) holding PL-01 at 09:00 and PL-02 (ar, en) at 11:00 on the
+    first day, in the working schedule."""
+    room = RoomFactory(venue__event=personas.event, name="Plenary Hall", booths=["en", "fr"])
+    SessionFactory(event=personas.event, room=room, code="PL-01", title={"en": "Opening"})
+    SessionFactory(
+        event=personas.event,
+        room=room,
+        code="PL-02",
+        title={"en": "Budget"},
+        start=dt.datetime(2025, 11, 24, 11, 0, tzinfo=CASABLANCA),
+        end=dt.datetime(2025, 11, 24, 12, 0, tzinfo=CASABLANCA),
+        languages=["ar", "en"],
+    )
+    return room

@@ -406,9 +406,7 @@ def test_import_more_than_5000_rows_is_refused(event, morocco):
     report = participants_import(event=event, data=data)
 
     assert report == ImportReport(
-        problems=[
-            ImportProblem(row=None, field="", message="The file has more than 5,000 rows; import them in parts.")
-        ]
+        problems=[ImportProblem(row=None, field="", message="The file has more than 5,000 rows; import them in parts.")]
     )
     assert _registered(event) == []
 

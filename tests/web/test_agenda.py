@@ -126,7 +126,9 @@ def test_account_without_registration_is_told_so(client, personas):
 
 
 def feed_address(page: str, key: str = "personal") -> str:
-    return html.unescape(re.search(rf'id="feed-url-{key}" class="feed-url" type="text" value="([^"]+)"', page)[1])
+    return html.unescape(
+        re.search(rf'id="feed-url-{key}" class="feed-url" type="text" value="([^"]+)" dir="ltr"', page)[1]
+    )
 
 
 def test_subscribe_links_carry_the_personal_feed(client, personas, agenda):

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from apps.programme.models import ScheduleVersion, Session
-from tests.factories import CASABLANCA, EventFactory, RoomFactory, SessionFactory
+from tests.factories import EventFactory, RoomFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -18,22 +18,6 @@ BASE = "/events/ga-2025/organize/"
 def organizer_client(client, personas):
     client.force_login(personas.organizer)
     return client
-
-
-@pytest.fixture
-def plenary(personas):
-    room = RoomFactory(venue__event=personas.event, name="Plenary Hall", booths=["en", "fr"])
-    SessionFactory(event=personas.event, room=room, code="PL-01", title={"en": "Opening"})
-    SessionFactory(
-        event=personas.event,
-        room=room,
-        code="PL-02",
-        title={"en": "Budget"},
-        start=dt.datetime(2025, 11, 24, 11, 0, tzinfo=CASABLANCA),
-        end=dt.datetime(2025, 11, 24, 12, 0, tzinfo=CASABLANCA),
-        languages=["ar", "en"],
-    )
-    return room
 
 
 def _move(client, code: str, room, start: str, end: str, day: str = "2025-11-24"):
