@@ -32,7 +32,7 @@ from apps.programme.services import schedule_changes, schedule_publish, session_
 from gaplanner.timezones import LocalTimeError, make_aware_strict
 
 from .presenters import day_context, session_view
-from .views import day_requested
+from .views import day_requested, rooms_of
 
 
 def _organized_event(request: HttpRequest, slug: str) -> Event:
@@ -40,10 +40,6 @@ def _organized_event(request: HttpRequest, slug: str) -> Event:
     if not event.is_organizer(request.user):
         raise Http404
     return event
-
-
-def _rooms(event: Event) -> Any:
-    return Room.objects.filter(venue__event=event).select_related("venue").order_by("venue__name", "name")
 
 
 class MoveForm(forms.Form):
@@ -94,7 +90,7 @@ def _render_grid(
     for warning in warnings_for_schedule(event=event):
         for code in warning.sessions:
             flagged.setdefault(code, []).append(warning.message)
-    rooms = list(_rooms(event))
+    rooms = list(rooms_of(event))
     columns: list[dict[str, Any]] = []
     for room in [*rooms, None]:
         cells = []
@@ -137,7 +133,7 @@ def move(request: HttpRequest, event_slug: str, code: str) -> HttpResponse:
     session = get_object_or_404(Session.objects.working(), event=event, code=code)
     if request.method != "POST":
         return redirect(reverse("web:organizer-grid", args=[event.slug]))
-    rooms = list(_rooms(event))
+    rooms = list(rooms_of(event))
     form = MoveForm(request.POST, event=event, rooms=rooms, prefix=code)
     if form.is_valid():
         data = {"start": form.cleaned_data["start"], "end": form.cleaned_data["end"], "room": form.cleaned_data["room"]}

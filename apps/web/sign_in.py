@@ -11,7 +11,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.debug import sensitive_post_parameters
 
 from apps.accounts.services import sign_in_link_email
 from apps.delegations.models import Participant
@@ -56,7 +55,6 @@ def email_link_sent(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@sensitive_post_parameters()
 def email_link_use(request: HttpRequest, token: str) -> HttpResponse:
     """The link from the e-mail. Opening it shows a button; pressing the button signs in.
 

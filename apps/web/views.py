@@ -55,7 +55,7 @@ def _programme_day(request: HttpRequest, event_slug: str) -> dict[str, Any]:
     event = get_object_or_404(Event, slug=event_slug)
     day = day_requested(request, event)
     principal = principal_for(user=request.user, event=event)
-    rooms = list(_rooms_of(event))
+    rooms = list(rooms_of(event))
     form = ProgrammeFilterForm(
         request.GET, event=event, rooms=rooms, delegations=list(delegations_listed(event=event).select_related("event"))
     )
@@ -74,7 +74,8 @@ def _programme_day(request: HttpRequest, event_slug: str) -> dict[str, Any]:
     }
 
 
-def _rooms_of(event: Event) -> QuerySet[Room]:
+def rooms_of(event: Event) -> QuerySet[Room]:
+    """The event's rooms with their venues, by venue and name."""
     return Room.objects.filter(venue__event=event).select_related("venue").order_by("venue__name", "name")
 
 
