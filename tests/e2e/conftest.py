@@ -13,10 +13,13 @@ server; axe-core checks the pages' accessibility.
 
 from __future__ import annotations
 
+import copy
 import os
 import re
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -59,6 +62,17 @@ def browser(_async_unsafe_allowed: None) -> Iterator[Browser]:
         chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(autouse=True)
+def _server_cache_of_its_own(_cache_of_its_own: None, settings: Any) -> None:
+    """The live server's threads make their own cache connections, which the suite's per-test
+    key prefix (set on the test thread's) does not reach: the settings carry the prefix
+    instead, for every thread, so that nothing cached by an earlier test or run (on Redis,
+    a feed's token state under the same id) is read back."""
+    caches = copy.deepcopy(settings.CACHES)
+    caches["default"]["KEY_PREFIX"] = f"e2e-{uuid.uuid4().hex}"
+    settings.CACHES = caches
 
 
 @pytest.fixture

@@ -1,11 +1,13 @@
 """Every page, in each language, on a phone and on a laptop: the right language and direction,
 nothing scrolling sideways, no serious accessibility violation. A screenshot of each."""
 
+import datetime as dt
+
 import pytest
 from playwright.sync_api import expect
 
 from apps.delegations.models import Participant
-from tests.factories import SessionFactory
+from tests.factories import CASABLANCA, SessionFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,9 +27,15 @@ ORGANIZER = [
 @pytest.fixture
 def assembly(personas, plenary, publish):
     member = Participant.objects.get(user=personas.delegate)
-    SessionFactory(event=personas.event, room=plenary, code="PL-03", title={"en": "Elections"}).delegations.add(
-        member.delegation
+    elections = SessionFactory(
+        event=personas.event,
+        room=plenary,
+        code="PL-03",
+        title={"en": "Elections"},
+        start=dt.datetime(2025, 11, 24, 14, 0, tzinfo=CASABLANCA),
+        end=dt.datetime(2025, 11, 24, 15, 0, tzinfo=CASABLANCA),
     )
+    elections.delegations.add(member.delegation)
     publish(personas.event)
     return {"room": plenary.pk, "member": member.pk}
 
