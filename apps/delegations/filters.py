@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 
 from .models import Delegation, Participant
+from .selectors import participants_matching
 
 
 class DelegationFilter(django_filters.FilterSet):
@@ -25,6 +26,4 @@ class ParticipantFilter(django_filters.FilterSet):
         fields = ["delegation", "role", "language", "is_active"]
 
     def search(self, queryset: QuerySet[Participant], name: str, value: str) -> QuerySet[Participant]:
-        return queryset.filter(
-            Q(first_name__icontains=value) | Q(last_name__icontains=value) | Q(email__icontains=value)
-        )
+        return participants_matching(queryset, value)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from apps.events.models import Event
 
@@ -50,6 +50,21 @@ def participants_visible_to(principal: Principal) -> QuerySet[Participant]:
     if me.role == Role.HEAD and me.delegation_id:
         return participants.filter(delegation=me.delegation_id)
     return participants.filter(pk=me.pk)
+
+
+def participants_matching(participants: QuerySet[Participant], text: str) -> QuerySet[Participant]:
+    """Those whose first or last name or e-mail address contains ``text`` (any case)."""
+    return participants.filter(Q(first_name__icontains=text) | Q(last_name__icontains=text) | Q(email__icontains=text))
+
+
+def event_slug_to_open(*, user: object) -> str | None:
+    """The event of the user's latest active registration: where their agenda is."""
+    return (
+        Participant.objects.filter(user=user, is_active=True)
+        .order_by("-event__start_date")
+        .values_list("event__slug", flat=True)
+        .first()
+    )
 
 
 def delegations_listed(*, event: Event) -> QuerySet[Delegation]:

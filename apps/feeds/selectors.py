@@ -10,7 +10,7 @@ from apps.delegations.models import Delegation, Participant
 from apps.delegations.selectors import Principal
 from apps.events.models import Event
 from apps.programme.models import Session
-from apps.programme.selectors import sessions_expecting, sessions_expecting_delegation, sessions_visible_to
+from apps.programme.selectors import sessions_expecting, sessions_of_delegation, sessions_visible_to
 
 # Calendar clients slow down or give up past this (CALENDAR.md rule 16).
 MAX_EVENTS = 1000
@@ -47,6 +47,4 @@ def personal_feed_sessions(*, participant: Participant) -> list[Session]:
 
 def delegation_feed_sessions(*, delegation: Delegation) -> list[Session]:
     """The published sessions any active member of the delegation is expected at."""
-    expected = sessions_expecting_delegation(delegation=delegation)
-    # Members are expected at these, so they may see them, whatever their visibility.
-    return _for_feed(Session.objects.published().filter(event=delegation.event_id, pk__in=expected))
+    return _for_feed(sessions_of_delegation(delegation=delegation))

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from apps.delegations.enums import Role
 from apps.delegations.models import Delegation, Participant
 from apps.delegations.selectors import Principal
 from apps.events.models import Event
@@ -57,7 +58,7 @@ def sessions_expecting(principal: Principal) -> QuerySet[Session]:
     return sessions_visible_to(principal).filter(pk__in=_expecting_ids(principal.participant))
 
 
-def sessions_expecting_delegation(*, delegation: Delegation) -> QuerySet[Session]:
+def _delegation_expected_ids(delegation: Delegation) -> QuerySet[Session]:
     """Ids of the published sessions any active member of the delegation is expected at: its
     audience names the delegation, a member or a member's role."""
     members = Participant.objects.filter(delegation=delegation, is_active=True)
@@ -67,6 +68,24 @@ def sessions_expecting_delegation(*, delegation: Delegation) -> QuerySet[Session
         # ``roles`` is a JSON list; see sessions_visible_to on matching quoted names.
         audience |= reduce(or_, (Q(roles__icontains=f'"{role}"') for role in roles))
     return Session.objects.published().filter(audience, event=delegation.event_id).values("pk")
+
+
+def sessions_of_delegation(*, delegation: Delegation, principal: Principal | None = None) -> QuerySet[Session]:
+    """The published sessions any active member of the delegation is expected at: the
+    delegation's agenda.
+
+    Its members are expected there, so the delegation itself (its feed, with no
+    ``principal``) and its head see every one of them, whatever their visibility; any other
+    principal sees those :func:`sessions_visible_to` shows them.
+    """
+    sessions = Session.objects.published().filter(
+        event=delegation.event_id, pk__in=_delegation_expected_ids(delegation)
+    )
+    me = principal.participant if principal is not None else None
+    heads_it = me is not None and me.role == Role.HEAD and me.delegation_id == delegation.pk
+    if principal is None or heads_it:
+        return sessions
+    return sessions.filter(pk__in=sessions_visible_to(principal).values("pk"))
 
 
 def sessions_on_day(sessions: QuerySet[Session], *, event: Event, day: dt.date) -> QuerySet[Session]:

@@ -21,19 +21,16 @@ from apps.delegations.selectors import Principal, participants_visible_to, princ
 from apps.events.models import Event
 from apps.feeds.services import feed_rotate, participant_feed, participant_feed_links
 from apps.programme.models import Session
-from apps.programme.selectors import sessions_expecting, sessions_expecting_delegation, sessions_visible_to
+from apps.programme.selectors import sessions_expecting, sessions_of_delegation
 from gaplanner.links import qr_svg, subscribe_links
 
-from .presenters import SessionView, session_view
+from .presenters import SessionView, session_view, sessions_by_day
 
 
 def _days(sessions: QuerySet[Session], event: Event) -> list[tuple[dt.date, list[SessionView]]]:
     """Sessions by local day of the event, in order."""
-    days: dict[dt.date, list[SessionView]] = {}
-    for session in sessions.select_related("room__venue").order_by("start", "code"):
-        view = session_view(session, event)
-        days.setdefault(view.start.date(), []).append(view)
-    return sorted(days.items())
+    ordered = sessions.select_related("room__venue").order_by("start", "code")
+    return sessions_by_day([session_view(session, event) for session in ordered])
 
 
 def _not_a_participant(request: HttpRequest, event: Event) -> HttpResponse:
@@ -51,11 +48,7 @@ def my_agenda(request: HttpRequest, event_slug: str) -> HttpResponse:
     is_head = me.role == Role.HEAD and me.delegation_id is not None
     delegation_days = None
     if me.delegation_id:
-        expected = sessions_expecting_delegation(delegation=me.delegation)
-        # A head follows every session of their members (like the delegation's feed); a
-        # member sees those of them they may see.
-        shown = Session.objects.published().filter(event=event) if is_head else sessions_visible_to(principal)
-        delegation_days = _days(shown.filter(pk__in=expected), event)
+        delegation_days = _days(sessions_of_delegation(delegation=me.delegation, principal=principal), event)
     name = event.display_name(get_language())
     feeds = participant_feed_links(me)
     return render(

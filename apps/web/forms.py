@@ -17,6 +17,13 @@ from apps.programme.selectors import sessions_for_delegation, sessions_in_langua
 from gaplanner import i18n
 
 
+def delegation_choices(delegations: list[Delegation]) -> list[tuple[object, str]]:
+    """ "All", then the delegations by their name in the reader's language."""
+    language = get_language()
+    named = sorted(((d.pk, d.display_name(language)) for d in delegations), key=lambda item: item[1])
+    return [("", _("All")), *named]
+
+
 class ProgrammeFilterForm(forms.Form):
     """What part of a day's programme to show: a room, a kind, a language, a delegation.
 
@@ -33,13 +40,11 @@ class ProgrammeFilterForm(forms.Form):
         kwargs.setdefault("auto_id", "filter-%s")
         super().__init__(*args, **kwargs)
         every = ("", _("All"))
-        language = get_language()
         self.fields["room"].choices = [every, *((room.pk, room.name) for room in rooms)]
         self.fields["kind"].choices = [every, *SessionKind.choices]
         codes = event.languages or [event.default_language]
         self.fields["language"].choices = [every, *((code, i18n.language_name(code)) for code in codes)]
-        named = sorted(((d.pk, d.display_name(language)) for d in delegations), key=lambda item: item[1])
-        self.fields["delegation"].choices = [every, *named]
+        self.fields["delegation"].choices = delegation_choices(delegations)
 
     def apply(self, sessions: QuerySet[Session]) -> QuerySet[Session]:
         """``sessions`` narrowed to the valid choices; an invalid field narrows nothing."""

@@ -1,6 +1,7 @@
 """The organizers' pages: the schedule grid (day × room) with conflicts marked and a move
 form on each session, the conflict list, publishing with a preview of the changes, the
-audit log, the participants and their import. Only the event's organizers see them; everyone else gets 404."""
+audit log, the participants and their import. Only the event's organizers see them;
+everyone else gets 404."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.delegations.enums import Role
 from apps.delegations.importing import participants_import
 from apps.delegations.models import Delegation, Participant
-from apps.delegations.selectors import delegations_listed
+from apps.delegations.selectors import delegations_listed, participants_matching
 from apps.events.models import Event, Room
 from apps.programme.conflicts import warnings_for_schedule
 from apps.programme.errors import NothingToPublish, RoomDoubleBooked, WarningsNotConfirmed
@@ -31,8 +31,9 @@ from apps.programme.selectors import audit_entries_of_event, sessions_on_day
 from apps.programme.services import schedule_changes, schedule_publish, session_save
 from gaplanner.timezones import LocalTimeError, make_aware_strict
 
+from .forms import delegation_choices
 from .presenters import day_context, session_view
-from .views import day_requested, rooms_of
+from .views import day_requested, query_without, rooms_of
 
 
 def _organized_event(request: HttpRequest, slug: str) -> Event:
@@ -228,8 +229,7 @@ class ParticipantSearchForm(forms.Form):
     def __init__(self, *args: Any, delegations: list[Delegation], **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "search-%s")
         super().__init__(*args, **kwargs)
-        named = sorted(((d.pk, d.display_name()) for d in delegations), key=lambda item: item[1])
-        self.fields["delegation"].choices = [("", _("All")), *named]
+        self.fields["delegation"].choices = delegation_choices(delegations)
 
 
 @login_required
@@ -243,16 +243,12 @@ def participants(request: HttpRequest, event_slug: str) -> HttpResponse:
         .order_by("last_name", "first_name", "id")
     )
     if form.is_valid():
-        if query := form.cleaned_data["q"].strip():
-            people = people.filter(
-                Q(first_name__icontains=query) | Q(last_name__icontains=query) | Q(email__icontains=query)
-            )
+        if text := form.cleaned_data["q"].strip():
+            people = participants_matching(people, text)
         if form.cleaned_data["delegation"]:
             people = people.filter(delegation=form.cleaned_data["delegation"])
         if form.cleaned_data["role"]:
             people = people.filter(role=form.cleaned_data["role"])
-    query_string = request.GET.copy()
-    query_string.pop("page", None)
     return render(
         request,
         "web/organizer/participants.html",
@@ -261,7 +257,7 @@ def participants(request: HttpRequest, event_slug: str) -> HttpResponse:
             "event_name": event.display_name(get_language()),
             "form": form,
             "page": Paginator(people, 100).get_page(request.GET.get("page")),
-            "query": query_string.urlencode(),
+            "query": query_without(request, "page"),
             "section": "participants",
         },
         status=400 if form.errors else 200,

@@ -65,6 +65,14 @@ def sessions_by_room(views: list[SessionView]) -> list[RoomColumn]:
     return [RoomColumn(room=rooms[key], sessions=columns[key]) for key in ordered]
 
 
+def sessions_by_day(views: list[SessionView]) -> list[tuple[dt.date, list[SessionView]]]:
+    """Sessions by the event's local day they start on, days in order."""
+    days: dict[dt.date, list[SessionView]] = {}
+    for view in views:
+        days.setdefault(view.start.date(), []).append(view)
+    return sorted(days.items())
+
+
 @dataclass(frozen=True)
 class NowAndNext:
     now: list[SessionView]

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from apps.accounts.services import sign_in_link_email
-from apps.delegations.models import Participant
+from apps.delegations.selectors import event_slug_to_open
 from apps.delegations.sign_in import participant_sign_in, participant_sign_in_link_send
 
 
@@ -74,10 +74,5 @@ def email_link_use(request: HttpRequest, token: str) -> HttpResponse:
 
 def _landing(user: object) -> str:
     """The agenda of the user's latest event, else the home page."""
-    slug = (
-        Participant.objects.filter(user=user, is_active=True)
-        .order_by("-event__start_date")
-        .values_list("event__slug", flat=True)
-        .first()
-    )
+    slug = event_slug_to_open(user=user)
     return reverse("web:my-agenda", kwargs={"event_slug": slug}) if slug else reverse("web:home")

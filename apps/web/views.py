@@ -20,7 +20,7 @@ from gaplanner import i18n
 from gaplanner.links import subscription_urls
 
 from .forms import ProgrammeFilterForm
-from .presenters import SessionView, day_context, now_and_next, session_view, sessions_by_room
+from .presenters import day_context, now_and_next, session_view, sessions_by_day, sessions_by_room
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -70,7 +70,7 @@ def _programme_day(request: HttpRequest, event_slug: str) -> dict[str, Any]:
         "principal": principal,
         "sessions": listed,
         "form": form,
-        "query": _without_day(request),
+        "query": query_without(request, "day"),
     }
 
 
@@ -79,10 +79,10 @@ def rooms_of(event: Event) -> QuerySet[Room]:
     return Room.objects.filter(venue__event=event).select_related("venue").order_by("venue__name", "name")
 
 
-def _without_day(request: HttpRequest) -> str:
-    """The query string's filters, to carry from one day (or view) to another."""
+def query_without(request: HttpRequest, name: str) -> str:
+    """The query string without ``name``: the filters to carry to another day or page."""
     query = request.GET.copy()
-    query.pop("day", None)
+    query.pop(name, None)
     return query.urlencode()
 
 
@@ -126,10 +126,6 @@ def room_detail(request: HttpRequest, event_slug: str, room_id: int) -> HttpResp
     sessions = list(sessions_visible_to(principal).filter(room=room).order_by("start", "code"))
     for session in sessions:
         session.room = room
-    views = [session_view(session, event) for session in sessions]
-    days: dict[dt.date, list[SessionView]] = {}
-    for view in views:
-        days.setdefault(view.start.date(), []).append(view)
     return render(
         request,
         "web/room.html",
@@ -138,7 +134,7 @@ def room_detail(request: HttpRequest, event_slug: str, room_id: int) -> HttpResp
             "event_name": event.display_name(get_language()),
             "room": room,
             "booths": [i18n.language_name(code) for code in room.booths],
-            "days": sorted(days.items()),
+            "days": sessions_by_day([session_view(session, event) for session in sessions]),
             "feed": subscription_urls(reverse("feeds:room", kwargs={"event_slug": event.slug, "room_id": room.pk})),
         },
     )
