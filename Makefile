@@ -54,6 +54,7 @@ test: $(VENV)/.dev node_modules/.installed /usr/bin/chromium
 	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv -v 0
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -c pyproject.toml -r apps gaplanner --quiet
 	$(BIN)/python -m pytest --cov --cov-report=term:skip-covered --cov-fail-under=90 $(PYTEST_ARGS)
 
 bench: $(VENV)/.dev

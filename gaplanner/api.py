@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
@@ -97,7 +97,24 @@ def requested_language(request: Request | None) -> str | None:
     }
 )
 class TranslationsField(serializers.JSONField):
-    """Multilingual text: an object by language, or one string when ``?lang=`` asks for it."""
+    """Multilingual text: an object by language, or one string when ``?lang=`` asks for it.
+
+    Its limits (length per language, line breaks) are those of the model field it fills.
+    """
+
+    multiline = True
+    max_length: int | None = None
+
+    def bind(self, field_name: str, parent: Any) -> None:
+        super().bind(field_name, parent)
+        model = getattr(getattr(parent, "Meta", None), "model", None)
+        try:
+            model_field = model._meta.get_field(self.source) if model is not None else None
+        except FieldDoesNotExist:
+            model_field = None
+        if model_field is not None:
+            self.multiline = getattr(model_field, "multiline", True)
+            self.max_length = model_field.max_length
 
     def to_representation(self, value: Any) -> Any:
         language = self.context.get("language")
@@ -108,7 +125,9 @@ class TranslationsField(serializers.JSONField):
 
     def to_internal_value(self, data: Any) -> Any:
         try:
-            return i18n.clean_translations(data, required=self.required)
+            return i18n.clean_translations(
+                data, required=self.required, multiline=self.multiline, max_length=self.max_length
+            )
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.messages) from exc
 
@@ -180,6 +199,7 @@ _ERRORS = {
     "412": "`If-Match` does not match the current `ETag`: read the resource again.",
     "422": "The `Idempotency-Key` was used for another request.",
     "429": "Too many requests: retry after `Retry-After` seconds.",
+    "503": "The database is busy with another write: nothing was written; retry after `Retry-After` seconds.",
 }
 
 
@@ -198,7 +218,7 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
             if method != "get" or operation.get("security") == [{"tokenAuth": []}, {"cookieAuth": []}]:
                 codes |= {"401", "403"}
             if method in {"post", "put", "patch", "delete"}:
-                codes.add("409")
+                codes |= {"409", "503"}
             parameters = operation.setdefault("parameters", [])
             if method in {"put", "patch", "delete"} and "{" in path:
                 codes.add("412")

@@ -4,6 +4,11 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from apps.accounts.views import ApiTokenViewSet, MeView, TokenObtainView
+from apps.delegations.imports_api import (
+    ParticipantImportApplyView,
+    ParticipantImportCreateView,
+    ParticipantImportDetailView,
+)
 from apps.delegations.views import DelegationViewSet, MyProfileView, ParticipantViewSet
 from apps.events.views import EventViewSet, RoomViewSet, VenueViewSet
 from apps.feeds.api import MyFeedsView, RotateFeedView
@@ -54,6 +59,17 @@ urlpatterns = [
         "events/<slug:event_slug>/participants/<int:participant_id>/feeds/rotate/",
         RotateFeedView.as_view(),
         name="participant-feeds-rotate",
+    ),
+    path("events/<slug:event_slug>/imports/", ParticipantImportCreateView.as_view(), name="participant-imports"),
+    path(
+        "events/<slug:event_slug>/imports/<int:job_id>/",
+        ParticipantImportDetailView.as_view(),
+        name="participant-import",
+    ),
+    path(
+        "events/<slug:event_slug>/imports/<int:job_id>/apply/",
+        ParticipantImportApplyView.as_view(),
+        name="participant-import-apply",
     ),
     path("events/<slug:event_slug>/publish/", PublishView.as_view(), name="publish"),
     path("events/<slug:event_slug>/changes/", ChangesView.as_view(), name="changes"),

@@ -48,10 +48,12 @@ class TranslationsWidget(forms.MultiWidget):
 class TranslationsFormField(forms.JSONField):
     """A form field for multilingual text: one box per language, cleaned to an object."""
 
-    def __init__(self, *, multiline: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *, multiline: bool = False, text_max_length: int | None = None, **kwargs: Any) -> None:
         kwargs.pop("encoder", None)
         kwargs.pop("decoder", None)
         kwargs["widget"] = TranslationsWidget(multiline=multiline)
+        self.multiline = multiline
+        self.text_max_length = text_max_length
         self.text_required = kwargs.get("required", True)
         kwargs["required"] = False
         super().__init__(**kwargs)
@@ -59,7 +61,9 @@ class TranslationsFormField(forms.JSONField):
     def to_python(self, value: Any) -> Any:
         if isinstance(value, list):
             value = {code: text or "" for code, text in zip(self.widget.codes, value, strict=True)}
-        return i18n.clean_translations(value, required=self.text_required)
+        return i18n.clean_translations(
+            value, required=self.text_required, multiline=self.multiline, max_length=self.text_max_length
+        )
 
     def prepare_value(self, value: Any) -> Any:
         return value
@@ -76,8 +80,9 @@ class TranslationsFormField(forms.JSONField):
 class TranslationsField(models.JSONField):
     """Multilingual text stored as ``{"en": "…", "fr": "…"}``.
 
-    Validation drops empty translations and control characters and, unless ``blank``,
-    requires at least one language.
+    ``max_length`` limits each language's text. Validation drops empty translations,
+    refuses control characters, line breaks unless ``multiline``, and unbalanced bidi marks
+    (:mod:`gaplanner.text`) and, unless ``blank``, requires at least one language.
     """
 
     def __init__(self, *args: Any, multiline: bool = False, **kwargs: Any) -> None:
@@ -92,11 +97,14 @@ class TranslationsField(models.JSONField):
         return name, path, args, kwargs
 
     def clean(self, value: Any, model_instance: models.Model | None) -> Any:
-        return i18n.clean_translations(value, required=not self.blank)
+        return i18n.clean_translations(
+            value, required=not self.blank, multiline=self.multiline, max_length=self.max_length
+        )
 
     def formfield(self, **kwargs: Any) -> Any:
         return TranslationsFormField(
             multiline=self.multiline,
+            text_max_length=self.max_length,
             required=not self.blank,
             label=kwargs.get("label", self.verbose_name),
             help_text=self.help_text,

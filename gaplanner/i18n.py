@@ -7,16 +7,13 @@ feeds and flattened API answers pick one language with :func:`pick`.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 
 from django.conf.locale import LANG_INFO
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-# Control characters break calendar clients and e-mail headers; tab and newline stay.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+from gaplanner import text as texts
 
 
 def is_language_code(code: object) -> bool:
@@ -32,9 +29,10 @@ def is_rtl(code: str) -> bool:
     return bool(LANG_INFO.get(code, {}).get("bidi", False))
 
 
-def clean_text(value: str) -> str:
-    """Text as entered, without control characters, NFC-normalised, trimmed."""
-    return unicodedata.normalize("NFC", _CONTROL.sub("", value)).strip()
+def clean_text(value: str, *, multiline: bool = False) -> str:
+    """Text as entered, NFC-normalised, trimmed (a multi-line text's line breaks as ``\\n``).
+    Control characters are kept, for the field's validation to refuse them by name."""
+    return texts.normalise(value, multiline=multiline)
 
 
 def validate_languages(value: object) -> None:
@@ -44,11 +42,15 @@ def validate_languages(value: object) -> None:
         raise ValidationError(_("A language is listed twice."))
 
 
-def clean_translations(value: object, *, required: bool) -> dict[str, str]:
+def clean_translations(
+    value: object, *, required: bool, multiline: bool = True, max_length: int | None = None
+) -> dict[str, str]:
     """The validated, cleaned form of a multilingual text object.
 
-    Raises ``ValidationError`` for anything but an object from language code to text, and
-    for an empty object when ``required``. Empty translations are dropped.
+    Raises ``ValidationError`` for anything but an object from language code to text, for
+    an empty object when ``required``, for a text longer than ``max_length`` characters, and
+    for a text with a character :func:`gaplanner.text.check` refuses (line breaks too, unless
+    ``multiline``); the message starts with the language code. Empty translations are dropped.
     """
     if value in (None, ""):
         value = {}
@@ -60,7 +62,19 @@ def clean_translations(value: object, *, required: bool) -> dict[str, str]:
             raise ValidationError(_("%(code)s is not a language code."), params={"code": code})
         if not isinstance(text, str):
             raise ValidationError(_("The %(code)s text must be a string."), params={"code": code})
-        text = clean_text(text)
+        if max_length is not None and len(text) > max_length:
+            raise ValidationError(
+                _("%(code)s: at most %(limit)s characters (this text has %(count)s)."),
+                code="max_length",
+                params={"code": code, "limit": max_length, "count": len(text)},
+            )
+        text = clean_text(text, multiline=multiline)
+        try:
+            texts.check(text, multiline=multiline)
+        except ValidationError as error:
+            raise ValidationError(
+                "%(code)s: %(message)s", code=error.code, params={"code": code, "message": error.messages[0]}
+            ) from error
         if text:
             cleaned[code] = text
     if required and not cleaned:

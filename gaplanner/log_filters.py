@@ -5,17 +5,23 @@ from __future__ import annotations
 import logging
 import re
 
-# Feed links carry their token in the path: /feeds/<id>/<token>.ics
-_FEED_TOKEN = re.compile(r"(/feeds/\d+/)[A-Za-z0-9_-]+(\.ics)")
+# Links that carry a secret token in their path: a feed (/feeds/<id>/<token>.ics) and an
+# e-mailed sign-in link (/accounts/email-link/<token>/), which works until it is used.
+_TOKENS = (
+    (re.compile(r"(/feeds/\d+/)[A-Za-z0-9_-]+(\.ics)"), r"\1[token]\2"),
+    (re.compile(r"(/accounts/email-link/)(?!sent/)[A-Za-z0-9_-]+(/)"), r"\1[token]\2"),
+)
 
 
 def redact(text: str) -> str:
-    return _FEED_TOKEN.sub(r"\1[token]\2", text)
+    for pattern, replacement in _TOKENS:
+        text = pattern.sub(replacement, text)
+    return text
 
 
-class RedactFeedTokens(logging.Filter):
-    """Replaces feed tokens in a record's message and arguments (Django logs the path of
-    every 4xx answer, and the development server every request)."""
+class RedactTokens(logging.Filter):
+    """Replaces the tokens of feed and sign-in links in a record's message and arguments
+    (Django logs the path of every 4xx answer, and the development server every request)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.msg, str):

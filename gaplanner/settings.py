@@ -7,9 +7,11 @@ environment turns it on, and then ``SECRET_KEY`` is required.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -50,6 +52,8 @@ INSTALLED_APPS = [
     "django_countries",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "csp",
     "gaplanner",
     "apps.events",
     "apps.accounts",
@@ -62,15 +66,23 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before any view reads the query string; after the language and the user are known,
+    # for the "bad request" page.
+    "gaplanner.request_limits.QueryStringLimitMiddleware",
     "gaplanner.audit_context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A view that meets a busy database answers 503 with Retry-After, not 500.
+    "gaplanner.busy.DatabaseBusyMiddleware",
+    # Last: turns a sign-in refused by the lockout into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "gaplanner.urls"
@@ -103,15 +115,23 @@ DATABASES = {
         conn_max_age=env_int("CONN_MAX_AGE", 0),
     )
 }
+# A write that meets a busy database (SQLite's write lock, a PostgreSQL row or table lock)
+# waits this many seconds, then answers 503 with Retry-After (gaplanner.busy), never a
+# request stuck for long (docs/decisions/020-background-imports.md).
+DATABASE_BUSY_TIMEOUT = env_int("DATABASE_BUSY_TIMEOUT", 5)
+if DATABASE_BUSY_TIMEOUT < 1:
+    raise ImproperlyConfigured("DATABASE_BUSY_TIMEOUT must be 1 or more")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        "timeout": DATABASE_BUSY_TIMEOUT,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     # Tests use a file, not shared memory: concurrent writers then wait for the lock as they
     # do in production, instead of failing at once.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c lock_timeout={DATABASE_BUSY_TIMEOUT * 1000}"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL") or ""
@@ -165,6 +185,57 @@ if env_bool("SECURE_PROXY_SSL_HEADER", False):
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Content-Security-Policy (django-csp): scripts and styles only from this site's own files,
+# no inline script, no inline style; the API reference relaxes nothing either
+# (docs/decisions/019-request-limits-lockout-csp.md).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # QR codes are inline SVG; the admin's and the API reference's icons are data: URIs.
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Request bounds: every query string parameter at most this long, at most this many of them
+# (forms and filters bound their own fields tighter). gunicorn.conf.py lets longer request
+# lines through to Django so that the answer names the parameter.
+QUERY_STRING_MAX_PARAMETERS = env_int("QUERY_STRING_MAX_PARAMETERS", 100)
+QUERY_STRING_MAX_VALUE_LENGTH = env_int("QUERY_STRING_MAX_VALUE_LENGTH", 1000)
+
+# Client addresses: X-Forwarded-For is read only behind this many proxies of one's own (each
+# appends the address it received from); 0 means REMOTE_ADDR, whatever the header says.
+# The API throttles and the sign-in lockout both count by it.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more")
+
+# Password sign-in lockout (django-axes): LOGIN_FAILURE_LIMIT failures for one account, or
+# from one client address, lock that account, or that address, for LOGIN_LOCKOUT_MINUTES.
+# Counted in the database: every web process and the API share the count.
+# Lifting it: manage.py axes_reset_username NAME / axes_reset_ip ADDRESS / axes_reset.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30))
+if AXES_FAILURE_LIMIT < 1 or AXES_COOLOFF_TIME.total_seconds() < 60:
+    raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT and LOGIN_LOCKOUT_MINUTES must be 1 or more")
+# A success does not clear the count: an attacker signing in to an account of their own
+# between guesses would otherwise reset the count of their address.
+AXES_RESET_ON_SUCCESS = False
+AXES_CLIENT_IP_CALLABLE = "gaplanner.client_address.client_address"
+AXES_LOCKOUT_CALLABLE = "apps.accounts.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+
 # E-mail: SMTP when EMAIL_HOST is set, else one file per message under var/mail/.
 EMAIL_HOST = env_str("EMAIL_HOST") or ""
 if EMAIL_HOST:
@@ -185,6 +256,12 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_MESSAGE_ID_DOMAIN = (
     env_str("EMAIL_MESSAGE_ID_DOMAIN") or (SITE_URL.split("://", 1)[-1].split("/")[0].split(":")[0])
 )
+
+# The longest event, in days: every page, feed and export of an event grows with its days
+# (docs/decisions/018-bounded-clean-text.md).
+EVENT_MAX_DAYS = env_int("EVENT_MAX_DAYS", 31)
+if EVENT_MAX_DAYS < 1:
+    raise ImproperlyConfigured(f"EVENT_MAX_DAYS={EVENT_MAX_DAYS} must be 1 or more")
 
 # Reminders, change notices, webhooks (apps.notifications; docs/decisions/013-notifications.md).
 # Reminders are planned this far ahead as rows, so that an outage finds them in the database.
@@ -271,6 +348,9 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # DRF's default (None) takes X-Forwarded-For from anyone: throttles count by the same
+    # client address as the lockout.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "gaplanner API",
@@ -292,7 +372,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"redact": {"()": "gaplanner.log_filters.RedactFeedTokens"}},
+    "filters": {"redact": {"()": "gaplanner.log_filters.RedactTokens"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
     # Django's own loggers log through the console handler, so its filter redacts them too.
     "loggers": {

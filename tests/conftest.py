@@ -77,6 +77,18 @@ def _fast_password_hashing():
         yield
 
 
+@pytest.fixture(scope="package")
+def worker():
+    """A real Celery worker on the configured broker, consuming every queue, for the package."""
+    from celery.contrib.testing.worker import start_worker
+
+    from gaplanner.celery import QUEUES, app
+
+    app.control.purge()
+    with start_worker(app, perform_ping_check=False, queues=list(QUEUES)) as running:
+        yield running
+
+
 @pytest.fixture(autouse=True)
 def _language_reset():
     """A request's language (LocaleMiddleware) stays active in the thread: undo it."""

@@ -8,6 +8,7 @@ from apps.accounts.services import api_token_create
 from apps.delegations.models import Participant
 from apps.notifications.models import WebhookDelivery, WebhookEndpoint
 from apps.programme.enums import Visibility
+from apps.programme.services import schedule_publish
 from tests.factories import (
     DelegationFactory,
     EventFactory,
@@ -34,6 +35,12 @@ def _make(kind: str, personas, n: int) -> None:
             event=event, visibility=Visibility.RESTRICTED, audience={"participants": [me]}
         ),
         "tokens": lambda: api_token_create(user=personas.head),
+        # A version per item, each with a restricted session for the caller: its changes are
+        # judged by the states the version records, with no query per version or entry.
+        "versions": lambda: (
+            SessionFactory(event=event, visibility=Visibility.RESTRICTED, audience={"participants": [me]}),
+            schedule_publish(event=event, confirm_warnings=True),
+        ),
         "webhooks": lambda: WebhookEndpoint.objects.create(event=event, url=HOOK, topics=["session.changed"]),
         "webhook-deliveries": lambda: WebhookDelivery.objects.create(
             endpoint=WebhookEndpoint.objects.get_or_create(
@@ -58,6 +65,7 @@ URLS = {
     "sessions": ("/api/v1/events/ga-2025/sessions/", 7),
     "agenda": ("/api/v1/events/ga-2025/me/agenda/", 7),
     "tokens": ("/api/v1/auth/tokens/", 2),
+    "versions": ("/api/v1/events/ga-2025/versions/", 5),
     "webhooks": ("/api/v1/events/ga-2025/webhooks/", 5),
     # + the endpoint the deliveries belong to
     "webhook-deliveries": ("/api/v1/events/ga-2025/webhooks/{webhook}/deliveries/", 6),

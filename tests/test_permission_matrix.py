@@ -12,14 +12,26 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from apps.accounts.services import api_token_create
-from apps.delegations.models import Participant
+from apps.delegations.enums import ImportState, Role
+from apps.delegations.import_jobs import participant_import_create
+from apps.delegations.models import Delegation, Participant, ParticipantImport
 from apps.notifications.models import WebhookDelivery
 from apps.notifications.webhooks import webhook_endpoint_create
 from apps.programme.models import AuditEntry
 from apps.programme.services import organizers_group_ensure
-from tests.factories import CASABLANCA, RoomFactory, SessionFactory, VenueFactory
+from tests.factories import (
+    CASABLANCA,
+    EventFactory,
+    ParticipantFactory,
+    RoomFactory,
+    SessionFactory,
+    UserFactory,
+    VenueFactory,
+)
 
-PERSONAS = ("anonymous", "outsider", "delegate", "head", "organizer")
+# ``outsider`` is a delegate of another delegation, ``other_head`` that delegation's head,
+# ``other_organizer`` an organizer of another event.
+PERSONAS = ("anonymous", "outsider", "delegate", "head", "organizer", "other_head", "other_organizer")
 # A public address: the private-address rule lets it receive webhooks without a DNS lookup.
 PUBLIC_HOOK = "https://93.184.215.14/hooks"
 
@@ -28,8 +40,32 @@ def start_of(local: str) -> dt.datetime:
     return dt.datetime.fromisoformat(local).replace(tzinfo=CASABLANCA)
 
 
-def _row(anonymous: int, outsider: int, delegate: int, head: int, organizer: int) -> dict[str, int]:
-    return dict(zip(PERSONAS, (anonymous, outsider, delegate, head, organizer), strict=True))
+def _row(
+    anonymous: int,
+    outsider: int,
+    delegate: int,
+    head: int,
+    organizer: int,
+    other_head: int | None = None,
+    other_organizer: int | None = None,
+) -> dict[str, int]:
+    """Statuses per persona. Another delegation's head gets what its delegate gets, and an
+    organizer of another event what an outsider gets, unless the row says otherwise."""
+    return dict(
+        zip(
+            PERSONAS,
+            (
+                anonymous,
+                outsider,
+                delegate,
+                head,
+                organizer,
+                outsider if other_head is None else other_head,
+                outsider if other_organizer is None else other_organizer,
+            ),
+            strict=True,
+        )
+    )
 
 
 EVERYONE = _row(200, 200, 200, 200, 200)
@@ -42,14 +78,14 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("api-root", "get"): EVERYONE,
     ("token-obtain", "post"): _row(400, 400, 400, 400, 400),  # wrong password, for everyone
     ("me", "get"): _row(401, 200, 200, 200, 200),
-    ("my-profile", "get"): _row(401, 200, 200, 200, 404),
-    ("my-profile", "patch"): _row(401, 200, 200, 200, 404),
-    ("my-agenda-list", "get"): _row(401, 200, 200, 200, 404),
+    ("my-profile", "get"): _row(401, 200, 200, 200, 404, other_organizer=404),
+    ("my-profile", "patch"): _row(401, 200, 200, 200, 404, other_organizer=404),
+    ("my-agenda-list", "get"): _row(401, 200, 200, 200, 404, other_organizer=404),
     ("token-list", "get"): _row(401, 200, 200, 200, 200),
-    ("token-detail", "get"): _row(401, 404, 404, 200, 200),  # the head's token
-    ("token-detail", "delete"): _row(401, 404, 404, 204, 204),
+    ("token-detail", "get"): _row(401, 404, 404, 200, 404),  # the head's token: theirs alone
+    ("token-detail", "delete"): _row(401, 404, 404, 204, 404),
     ("event-list", "get"): EVERYONE,
-    ("event-list", "post"): ORGANIZER_CREATES,
+    ("event-list", "post"): _row(401, 403, 403, 403, 201, other_organizer=201),  # both in the Organizers group,
     ("event-detail", "get"): EVERYONE,
     ("event-detail", "patch"): ORGANIZER_WRITES,
     ("event-detail", "delete"): ORGANIZER_DELETES,
@@ -69,10 +105,10 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("delegation-detail", "patch"): ORGANIZER_WRITES,
     ("delegation-detail", "delete"): _row(401, 403, 403, 403, 409),  # it still has participants
     ("participant-list", "get"): EVERYONE,  # each sees whom they may
-    ("participant-list", "post"): _row(401, 403, 403, 201, 201),
+    ("participant-list", "post"): _row(401, 403, 403, 201, 201, other_head=201),  # into their own delegation,
     ("participant-detail", "get"): _row(404, 404, 200, 200, 200),  # the delegate
-    ("participant-detail", "patch"): _row(401, 403, 403, 200, 200),
-    ("participant-detail", "delete"): _row(401, 403, 403, 204, 204),
+    ("participant-detail", "patch"): _row(401, 403, 403, 200, 200, other_head=404),
+    ("participant-detail", "delete"): _row(401, 403, 403, 204, 204, other_head=404),
     ("session-list", "get"): EVERYONE,
     ("session-list", "post"): ORGANIZER_CREATES,
     ("session-detail", "get"): EVERYONE,  # a public session
@@ -85,11 +121,11 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("version-detail", "get"): EVERYONE,
     ("changes", "get"): EVERYONE,
     ("conflicts", "get"): _row(401, 403, 403, 403, 200),
-    ("my-feeds", "get"): _row(401, 200, 200, 200, 404),
-    ("my-feeds-rotate", "post"): _row(401, 200, 200, 200, 404),
-    ("my-reminders", "get"): _row(401, 200, 200, 200, 404),
-    ("my-reminders", "patch"): _row(401, 200, 200, 200, 404),
-    ("my-reminders", "put"): _row(401, 400, 400, 400, 404),  # an empty body lacks the fields
+    ("my-feeds", "get"): _row(401, 200, 200, 200, 404, other_organizer=404),
+    ("my-feeds-rotate", "post"): _row(401, 200, 200, 200, 404, other_organizer=404),
+    ("my-reminders", "get"): _row(401, 200, 200, 200, 404, other_organizer=404),
+    ("my-reminders", "patch"): _row(401, 200, 200, 200, 404, other_organizer=404),
+    ("my-reminders", "put"): _row(401, 400, 400, 400, 404, other_organizer=404),  # an empty body lacks the fields
     ("participant-feeds-rotate", "post"): _row(401, 404, 200, 200, 200),  # the delegate's feed
     ("audit-list", "get"): _row(401, 403, 403, 403, 200),
     ("audit-detail", "get"): _row(401, 403, 403, 403, 200),
@@ -102,6 +138,10 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("webhook-delivery-list", "get"): _row(401, 403, 403, 403, 200),
     ("webhook-delivery-detail", "get"): _row(401, 403, 403, 403, 200),
     ("webhook-delivery-redeliver", "post"): _row(401, 403, 403, 403, 202),  # a failed delivery
+    # Imports exist for the event's organizers only; a JSON body is not a CSV file.
+    ("participant-imports", "post"): _row(404, 404, 404, 404, 415),
+    ("participant-import", "get"): _row(404, 404, 404, 404, 200),
+    ("participant-import-apply", "post"): _row(404, 404, 404, 404, 202),  # a checked import
 }
 
 
@@ -123,6 +163,10 @@ def test_every_api_route_has_rows_in_the_matrix():
     assert _api_route_names() == {name for name, _method in MATRIX}
 
 
+def personas_delegation(event: Any, country: str) -> Delegation:
+    return Delegation.objects.get(event=event, country=country)
+
+
 @pytest.fixture
 def world(personas, publish):
     """The objects each route acts on, in the personas' event."""
@@ -138,9 +182,20 @@ def world(personas, publish):
         event=event, room=room, code="GA-NEXT", start=start_of("2025-11-27T09:00"), end=start_of("2025-11-27T10:00")
     )
     personas.organizer.groups.add(organizers_group_ensure())
+    other_head = ParticipantFactory(
+        event=event,
+        delegation=personas_delegation(event, "FR"),
+        role=Role.HEAD,
+        user=UserFactory(username="other_head"),
+    )
+    other_organizer = UserFactory(username="other_organizer")
+    other_organizer.groups.add(organizers_group_ensure())
+    EventFactory(slug="other-2025").organizers.add(other_organizer)
     webhook = webhook_endpoint_create(event=event, url=PUBLIC_HOOK, topics=["session.changed"])
     delivery = WebhookDelivery.objects.create(endpoint=webhook, topic="session.changed", key="v1:GA-OPEN", payload={})
     WebhookDelivery.objects.filter(pk=delivery.pk).update(status="failed", attempts=10)
+    job = participant_import_create(event=event, user=personas.organizer, filename="p.csv", content=b"", language="en")
+    ParticipantImport.objects.filter(pk=job.pk).update(state=ImportState.CHECKED)
     return {
         "event": event,
         "venue": venue,
@@ -153,6 +208,9 @@ def world(personas, publish):
         "audit": AuditEntry.objects.filter(event=event).first(),
         "webhook": webhook,
         "delivery": delivery,
+        "import": job,
+        "other_head": other_head.user,
+        "other_organizer": other_organizer,
     }
 
 
@@ -211,6 +269,9 @@ def _request(name: str, method: str, world: dict[str, Any]) -> tuple[str, dict[s
         "webhook-delivery-detail": (
             f"/api/v1/events/{slug}/webhooks/{world['webhook'].pk}/deliveries/{world['delivery'].pk}/"
         ),
+        "participant-imports": f"/api/v1/events/{slug}/imports/",
+        "participant-import": f"/api/v1/events/{slug}/imports/{world['import'].pk}/",
+        "participant-import-apply": f"/api/v1/events/{slug}/imports/{world['import'].pk}/apply/",
         "webhook-delivery-redeliver": (
             f"/api/v1/events/{slug}/webhooks/{world['webhook'].pk}/deliveries/{world['delivery'].pk}/redeliver/"
         ),
@@ -226,7 +287,7 @@ def _request(name: str, method: str, world: dict[str, Any]) -> tuple[str, dict[s
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize(("name", "method"), list(MATRIX))
 def test_permission_matrix(api, personas, world, persona, name, method):
-    user = getattr(personas, persona)
+    user = world[persona] if persona.startswith("other_") else getattr(personas, persona)
     if persona != "anonymous":
         api.force_authenticate(user)
     url, body = _request(name, method, world)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from gaplanner.db import TimeStampedModel
@@ -84,3 +85,31 @@ class SignInLink(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.email} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class VerifiedEmail(TimeStampedModel):
+    """An address its account's owner proved to read, by using a link sent to it.
+
+    An e-mailed sign-in link signs in only the account that holds its address here; a
+    participant's address typed by someone else is never one of these until its owner uses
+    a link sent to it. An address belongs to one account at most.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="verified_emails",
+        verbose_name=_("user"),
+    )
+    email = models.EmailField(_("e-mail"))
+
+    class Meta:
+        ordering = ["email"]
+        verbose_name = _("verified e-mail address")
+        verbose_name_plural = _("verified e-mail addresses")
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="verified_email_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.email

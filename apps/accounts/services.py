@@ -1,4 +1,5 @@
-"""API tokens: made, checked and revoked here only."""
+"""Accounts' credentials: API tokens, idempotency keys, e-mailed sign-in links and the
+addresses each account proved to read. Made, checked and revoked here only."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .models import ApiToken, IdempotencyKey, SignInLink
+from .models import ApiToken, IdempotencyKey, SignInLink, VerifiedEmail
 
 # Bytes of randomness in a token: 256 bits, far beyond guessing.
 TOKEN_BYTES = 32
@@ -136,3 +138,45 @@ def sign_in_link_use(*, token: str) -> str | None:
         used_at=now
     )
     return link if used == 1 else None
+
+
+def verified_email_owner(*, email: str) -> Any | None:
+    """The account that proved it reads ``email`` (case does not matter), or ``None``."""
+    row = VerifiedEmail.objects.select_related("user").filter(email__iexact=email.strip()).first()
+    return row.user if row else None
+
+
+def verified_email_add(*, user: Any, email: str) -> VerifiedEmail:
+    """Record that ``user`` proved to read ``email``: call it only when a link sent to the
+    address was used. Raises :class:`AddressTaken` when another account holds it."""
+    email = email.strip().lower()
+    row = VerifiedEmail.objects.filter(email__iexact=email).first()
+    if row is not None:
+        if row.user_id != user.pk:
+            raise AddressTaken(email)
+        return row
+    row = VerifiedEmail.objects.create(user=user, email=email)
+    if not user.email:
+        user.email = email
+        user.save(update_fields=["email"])
+    return row
+
+
+def account_create_for_email(*, email: str) -> Any:
+    """A new account, without a usable password, for the owner of ``email``; its username is
+    the address (with a number after it when that name is taken)."""
+    model = get_user_model()
+    email = email.strip().lower()
+    base = email[:140]
+    username, number = base, 1
+    while model.objects.filter(username__iexact=username).exists():
+        number += 1
+        username = f"{base}~{number}"
+    user = model(username=username, email=email)
+    user.set_unusable_password()
+    user.save()
+    return user
+
+
+class AddressTaken(Exception):
+    """Another account has verified this address."""

@@ -41,8 +41,8 @@ class TokenObtainView(APIView):
 
 
 class ApiTokenViewSet(ConditionalMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """API tokens: the caller's own, and those of their events' participants for organizers.
-    ``DELETE`` revokes a token; the row stays, to show when it was revoked."""
+    """The caller's own API tokens. ``DELETE`` revokes a token; the row stays, to show when
+    it was revoked."""
 
     serializer_class = ApiTokenSerializer
     permission_classes = [permissions.IsAuthenticated]

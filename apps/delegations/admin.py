@@ -4,7 +4,9 @@ from typing import Any
 
 from django.contrib import admin
 from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest
 
+from apps.accounts.services import verified_email_add, verified_email_owner
 from gaplanner.organizer_admin import EventScopedAdmin, EventScopedInline
 
 from .models import Delegation, Participant
@@ -42,3 +44,17 @@ class ParticipantAdmin(EventScopedAdmin):
     autocomplete_fields = ["delegation"]
     raw_id_fields = ["user"]
     list_select_related = ["delegation"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        """Only a superuser links a registration to an existing account: the link would let
+        that account act as the participant. Others leave it to the e-mailed sign-in."""
+        readonly = super().get_readonly_fields(request, obj)
+        return readonly if request.user.is_superuser else [*readonly, "user"]
+
+    def save_model(self, request: HttpRequest, obj: Participant, form: Any, change: bool) -> None:
+        """A superuser who links a registration to an account vouches that the account reads
+        the registration's address, unless another account proved it reads it."""
+        super().save_model(request, obj, form, change)
+        vouched = "user" in form.changed_data and obj.user is not None and obj.email
+        if vouched and verified_email_owner(email=obj.email) is None:
+            verified_email_add(user=obj.user, email=obj.email)

@@ -25,3 +25,15 @@ class Role(models.TextChoices):
     OBSERVER = "observer", _("Observer")
     INTERPRETER = "interpreter", _("Interpreter")
     LIAISON = "liaison", _("Liaison officer")
+
+
+class ImportState(models.TextChoices):
+    """Where a participant import stands: checked by a worker, confirmed by an organizer,
+    written by a worker (docs/decisions/020-background-imports.md)."""
+
+    QUEUED = "queued", _("Waiting to be checked")
+    CHECKING = "checking", _("Being checked")
+    CHECKED = "checked", _("Checked: ready to import")
+    IMPORTING = "importing", _("Being imported")
+    DONE = "done", _("Imported")
+    FAILED = "failed", _("Not imported")

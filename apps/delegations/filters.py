@@ -6,9 +6,14 @@ from django.db.models import Q, QuerySet
 from .models import Delegation, Participant
 from .selectors import participants_matching
 
+# The longest search text: longer than any name or address worth searching for.
+SEARCH_MAX_LENGTH = 200
+
 
 class DelegationFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", help_text="Country code or organisation name.")
+    q = django_filters.CharFilter(
+        method="search", max_length=SEARCH_MAX_LENGTH, help_text="Country code or organisation name."
+    )
 
     class Meta:
         model = Delegation
@@ -19,7 +24,9 @@ class DelegationFilter(django_filters.FilterSet):
 
 
 class ParticipantFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", help_text="Part of a name or e-mail address.")
+    q = django_filters.CharFilter(
+        method="search", max_length=SEARCH_MAX_LENGTH, help_text="Part of a name or e-mail address."
+    )
 
     class Meta:
         model = Participant

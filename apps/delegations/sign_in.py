@@ -11,7 +11,6 @@ import smtplib
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import QuerySet
@@ -20,7 +19,14 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.http import urlencode
 
-from apps.accounts.services import SIGN_IN_LINK_LIFETIME, sign_in_link_create, sign_in_link_use
+from apps.accounts.services import (
+    SIGN_IN_LINK_LIFETIME,
+    account_create_for_email,
+    sign_in_link_create,
+    sign_in_link_use,
+    verified_email_add,
+    verified_email_owner,
+)
 
 from .models import Participant
 
@@ -38,6 +44,10 @@ def participant_sign_in_link_send(*, email: str, next_path: str = "", language: 
     sent; callers show the same answer either way."""
     participant = participants_with_email(email).select_related("event").order_by("-event__start_date").first()
     if participant is None:
+        return False
+    owner = verified_email_owner(email=participant.email)
+    if owner is not None and not may_sign_in_by_link(owner):
+        logger.info("sign-in link not sent: account %s signs in with a password", owner.pk)
         return False
     token = sign_in_link_create(email=participant.email)
     if token is None:
@@ -63,40 +73,48 @@ def participant_sign_in_link_send(*, email: str, next_path: str = "", language: 
     return True
 
 
-@transaction.atomic
-def participant_sign_in(*, token: str) -> Any | None:
-    """Use the sign-in link ``token``: the user account of the participants registered with
-    its address, or ``None`` if the link is used, expired or unknown, or nobody active is
-    registered with the address any more.
+def may_sign_in_by_link(user: Any) -> bool:
+    """Whether ``user`` may sign in with an e-mailed link alone. Staff, superusers and
+    organizers hold more than one registration's worth of rights: they sign in with their
+    password."""
+    return bool(user.is_active and not user.is_staff and not user.is_superuser and not user.organized_events.exists())
 
-    A participant without an account gets one on first sign-in (no password: they sign in by
-    e-mail until they set one), linked to each active registration with that address that
-    has none.
+
+@transaction.atomic
+def participant_sign_in(*, token: str, signed_in: Any | None = None) -> Any | None:
+    """Use the sign-in link ``token``: the account that owns the link's address, or ``None``
+    if the link is used, expired or unknown, nobody active is registered with the address any
+    more, or that account may not sign in by link (:func:`may_sign_in_by_link`).
+
+    Using the link proves that its user reads the address. The address's owner is the
+    account that verified it earlier; failing that, ``signed_in`` (the account already
+    signed in in this browser, which so confirms a new address of its own), or else a new
+    account without a password. Who a participant's ``user`` is plays no part: an address
+    changed by an organizer or a head never hands over the account it was linked to.
+
+    The owner takes up each active registration with the address that has no account yet,
+    in events where it has none.
     """
     email = sign_in_link_use(token=token)
     if email is None:
         return None
-    participants = list(participants_with_email(email).select_related("user").select_for_update(of=("self",)))
+    participants = list(participants_with_email(email).select_for_update())
     if not participants:
         return None
-    users = [p.user for p in participants if p.user is not None and p.user.is_active]
-    user = users[0] if users else _account_for(email)
-    if user is None:
+    owner = verified_email_owner(email=email)
+    if owner is None:
+        if signed_in is not None and signed_in.is_authenticated and may_sign_in_by_link(signed_in):
+            owner = signed_in
+        else:
+            owner = account_create_for_email(email=email)
+        verified_email_add(user=owner, email=email)
+    if not may_sign_in_by_link(owner):
+        logger.info("sign-in link refused: account %s signs in with a password", owner.pk)
         return None
+    taken = set(Participant.objects.filter(user=owner).values_list("event_id", flat=True))
     for participant in participants:
-        if participant.user_id is None:
-            participant.user = user
+        if participant.user_id is None and participant.event_id not in taken:
+            participant.user = owner
             participant.save(update_fields=["user", "updated_at"])
-    return user
-
-
-def _account_for(email: str) -> Any | None:
-    """The account named after ``email``, made (without a password) if there is none; ``None``
-    when such an account exists but is disabled."""
-    model = get_user_model()
-    user = model.objects.filter(username__iexact=email).first()
-    if user is None:
-        user = model(username=email.lower()[:150], email=email.lower())
-        user.set_unusable_password()
-        user.save()
-    return user if user.is_active else None
+            taken.add(participant.event_id)
+    return owner

@@ -9,8 +9,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from gaplanner import i18n, timezones
+from gaplanner import text as texts
 from gaplanner.db import TimeStampedModel, TranslationsField
 
 from .enums import RoomKind
@@ -36,19 +38,26 @@ def default_lead_minutes() -> list[int]:
     return [1440, 15]
 
 
+# Days an event may fall on: far enough from datetime's limits that a time zone's window
+# around the event (feeds) or a day's bounds (pages) never overflow.
+FIRST_POSSIBLE_DAY = dt.date(1970, 1, 1)
+LAST_POSSIBLE_DAY = dt.date(2999, 12, 31)
+_DAY_VALIDATORS = [MinValueValidator(FIRST_POSSIBLE_DAY), MaxValueValidator(LAST_POSSIBLE_DAY)]
+
+
 class Event(TimeStampedModel):
     """An assembly: its days are local days in ``timezone``."""
 
     slug = models.SlugField(_("slug"), max_length=64, unique=True)
-    name = TranslationsField(_("name"))
+    name = TranslationsField(_("name"), max_length=texts.TITLE_MAX_LENGTH)
     timezone = models.CharField(
         _("time zone"),
         max_length=64,
         validators=[validate_timezone],
         help_text=_("IANA name, such as Africa/Casablanca."),
     )
-    start_date = models.DateField(_("first day"))
-    end_date = models.DateField(_("last day"))
+    start_date = models.DateField(_("first day"), validators=_DAY_VALIDATORS)
+    end_date = models.DateField(_("last day"), validators=_DAY_VALIDATORS)
     languages = models.JSONField(
         _("working languages"),
         default=list,
@@ -90,6 +99,11 @@ class Event(TimeStampedModel):
         errors: dict[str, str] = {}
         if self.start_date and self.end_date and self.end_date < self.start_date:
             errors["end_date"] = _("The last day cannot be before the first day.")
+        elif self.start_date and self.end_date and (self.end_date - self.start_date).days >= settings.EVENT_MAX_DAYS:
+            limit = settings.EVENT_MAX_DAYS
+            errors["end_date"] = ngettext(
+                "An event lasts at most %(days)s day.", "An event lasts at most %(days)s days.", limit
+            ) % {"days": limit}
         if self.default_language and not i18n.is_language_code(self.default_language):
             errors["default_language"] = _("Not a language code.")
         if errors:
@@ -120,8 +134,8 @@ class Event(TimeStampedModel):
 
 class Venue(TimeStampedModel):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="venues", verbose_name=_("event"))
-    name = models.CharField(_("name"), max_length=200)
-    address = models.CharField(_("address"), max_length=300, blank=True)
+    name = models.CharField(_("name"), max_length=texts.NAME_MAX_LENGTH, validators=[texts.validate_single_line])
+    address = models.CharField(_("address"), max_length=300, blank=True, validators=[texts.validate_single_line])
     latitude = models.DecimalField(
         _("latitude"),
         max_digits=9,
@@ -157,7 +171,7 @@ class Venue(TimeStampedModel):
 
 class Room(TimeStampedModel):
     venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="rooms", verbose_name=_("venue"))
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=texts.NAME_MAX_LENGTH, validators=[texts.validate_single_line])
     kind = models.CharField(_("kind"), max_length=16, choices=RoomKind.choices, default=RoomKind.MEETING)
     capacity = models.PositiveIntegerField(_("capacity"), help_text=_("Seats."))
     booths = models.JSONField(

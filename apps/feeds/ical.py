@@ -20,6 +20,7 @@ from apps.events.models import Event
 from apps.programme.enums import SessionStatus
 from apps.programme.models import Session
 from gaplanner import i18n
+from gaplanner.text import multi_line, single_line
 
 PRODID = "-//gaplanner//calendar feeds//EN"
 REFRESH = "PT1H"
@@ -39,12 +40,14 @@ def session_uid(event: Event, session: Session) -> str:
 
 
 def _fragment_key(session: Session, language: str) -> str:
-    return f"feeds:vevent:1:{session.pk}:{session.updated_at.timestamp():.6f}:{session.sequence}:{language}"
+    return f"feeds:vevent:2:{session.pk}:{session.updated_at.timestamp():.6f}:{session.sequence}:{language}"
 
 
 def render_vevent(session: Session, *, event: Event, language: str, site_url: str) -> bytes:
-    """One session as a VEVENT in ``language``. ``session`` needs its room and venue loaded."""
-    title = i18n.pick(session.title, language, [event.default_language])
+    """One session as a VEVENT in ``language``. ``session`` needs its room and venue loaded.
+    Stored text is written through :mod:`gaplanner.text`'s output cleaning, so that text no
+    validation checked (older rows, bulk updates) never breaks a line of the calendar."""
+    title = single_line(i18n.pick(session.title, language, [event.default_language]))
     vevent = icalendar.Event()
     stamp = session.updated_at.astimezone(dt.UTC).replace(microsecond=0)
     vevent.add("uid", session_uid(event, session))
@@ -59,11 +62,11 @@ def render_vevent(session: Session, *, event: Event, language: str, site_url: st
             title = gettext("Cancelled: %(title)s") % {"title": title}
         vevent.add("transp", "TRANSPARENT")
     vevent.add("summary", title)
-    description = i18n.pick(session.description, language, [event.default_language])
+    description = multi_line(i18n.pick(session.description, language, [event.default_language]))
     if description:
         vevent.add("description", description)
     if session.room_id:
-        vevent.add("location", f"{session.room.name}, {session.room.venue.name}")
+        vevent.add("location", single_line(f"{session.room.name}, {session.room.venue.name}"))
     vevent.add("url", f"{site_url}{reverse('web:session', kwargs={'event_slug': event.slug, 'code': session.code})}")
     with translation.override(language):
         vevent.add("categories", [str(session.get_kind_display())])
@@ -166,7 +169,9 @@ class RenderedFeed:
 
 def render_feed(*, name: str, event: Event, sessions: Sequence[Session], language: str, site_url: str) -> RenderedFeed:
     """The calendar: header, VTIMEZONE, then one VEVENT per session. The ETag is derived
-    from what went in, so it changes when a session changes, joins or leaves the feed."""
+    from what went in, so it changes when a session changes, joins or leaves the feed.
+    ``name`` is written on one line, whatever it holds (a participant's or room's name)."""
+    name = single_line(name)
     header = icalendar.Calendar()
     header.add("version", "2.0")
     header.add("prodid", PRODID)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.delegations.models import Participant
 from apps.events.models import Event, validate_lead_minutes
 from apps.programme.models import ScheduleVersion
+from gaplanner import text as texts
 from gaplanner.db import TimeStampedModel
 
 from .enums import Channel, DeliveryStatus, NotificationKind, NotificationStatus, WebhookTopic
@@ -176,7 +177,9 @@ class WebhookEndpoint(TimeStampedModel):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="webhooks", verbose_name=_("event"))
     url = models.URLField(_("URL"), max_length=500, help_text=_("Receives a POST with a JSON body."))
     topics = models.JSONField(_("topics"), validators=[validate_topics])
-    description = models.CharField(_("description"), max_length=200, blank=True)
+    description = models.CharField(
+        _("description"), max_length=200, blank=True, validators=[texts.validate_single_line]
+    )
     # Needed in clear to sign each delivery; shown to organizers once, when made or rotated.
     secret = models.CharField(_("secret"), max_length=64, default=new_webhook_secret, editable=False)
     is_active = models.BooleanField(_("active"), default=True)

@@ -40,8 +40,10 @@ from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
+from apps.delegations.selectors import Principal
 from apps.events.models import Event
 from apps.programme.models import ScheduleVersion
+from apps.programme.selectors import change_entries_visible_to
 from gaplanner.errors import Conflict
 from gaplanner.persistence import validated_save
 
@@ -117,20 +119,47 @@ def webhook_signature_verify(
 # --- Which addresses may receive ---------------------------------------------------------
 
 
+# Special-purpose blocks (IANA registry) that the ipaddress module of some Python 3.11
+# patch releases still calls global: refused whatever the interpreter says.
+NOT_GLOBAL = (ipaddress.ip_network("192.0.0.0/24"), ipaddress.ip_network("2002::/16"))
+# NAT64 prefixes (RFC 6052, RFC 8215): the IPv4 address sits in the last 32 bits.
+NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def _addresses_reached(ip: IPAddress) -> list[IPAddress]:
+    """The IPv4 addresses that an IPv6 address carries inside it (IPv4-mapped, 6to4, Teredo
+    server and client, NAT64), which a relay delivers to, then ``ip`` itself."""
+    reached: list[IPAddress] = []
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            reached.append(ip.ipv4_mapped)
+        if ip.sixtofour is not None:
+            reached.append(ip.sixtofour)
+        if ip.teredo is not None:
+            reached.extend(ip.teredo)
+        if any(ip in prefix for prefix in NAT64):
+            reached.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    return [*reached, ip]
+
+
 def _address_problem(address: str) -> str | None:
-    """Why the server must not call ``address`` (an IP literal), or ``None`` if it may."""
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    checks = (
-        (ip.is_loopback, "a loopback address"),
-        (ip.is_link_local, "a link-local address"),
-        (ip.is_multicast, "a multicast address"),
-        (ip.is_unspecified, "an unspecified address"),
-        (ip.is_reserved, "a reserved address"),
-        (ip.is_private or not ip.is_global, "a private address"),
-    )
-    return next((what for refused, what in checks if refused), None)
+    """Why the server must not call ``address`` (an IP literal), or ``None`` if it may: every
+    address it reaches, unwrapped, must be one that ``ipaddress`` calls global."""
+    for ip in _addresses_reached(ipaddress.ip_address(address.split("%", 1)[0])):
+        checks = (
+            (ip.is_loopback, "a loopback address"),
+            (ip.is_link_local, "a link-local address"),
+            (ip.is_multicast, "a multicast address"),
+            (ip.is_unspecified, "an unspecified address"),
+            (ip.is_reserved, "a reserved address"),
+            (ip.is_private or not ip.is_global or any(ip in block for block in NOT_GLOBAL), "a private address"),
+        )
+        problem = next((what for refused, what in checks if refused), None)
+        if problem:
+            return problem
+    return None
 
 
 def _resolve(host: str, port: int) -> list[tuple[Any, ...]]:
@@ -240,7 +269,10 @@ def _payloads(version: ScheduleVersion, created: dt.datetime) -> list[tuple[str,
     """(topic, key, payload) of every delivery the version sets off, for any endpoint."""
     event = version.event
     envelope = {"event": event.slug, "created": _local(created, event)}
-    changes = {kind: version.changes.get(kind, []) for kind in CHANGE_KINDS}
+    # Endpoints are registered by the event's organizers and receive the history as they see
+    # it (docs/decisions/014 and 017), through the one rule every history output uses.
+    entries = change_entries_visible_to(Principal(event=event, is_organizer=True), [version])
+    changes = {kind: [entry for entry in entries if entry["kind"] == kind] for kind in CHANGE_KINDS}
     changes_path = reverse("api:changes", kwargs={"event_slug": event.slug})
     published = {
         "version": version.number,

@@ -14,6 +14,9 @@ from .enums import SessionKind, SessionStatus
 from .models import Session
 from .selectors import sessions_for_delegation, sessions_in_language, sessions_on_day
 
+# The longest search text: longer than any title worth searching for, short enough to be cheap.
+SEARCH_MAX_LENGTH = 200
+
 
 class IdFilter(django_filters.NumberFilter):
     """A database id: a whole number that fits the id column (else a 400, not an overflow)."""
@@ -52,7 +55,9 @@ class SessionFilter(django_filters.FilterSet):
     delegation = IdFilter(method="filter_delegation", help_text="Sessions expecting it.")
     participant = IdFilter(method="filter_participant", help_text="Sessions expecting them.")
     updated_since = InstantFilter(field_name="updated_at", lookup_expr="gte")
-    q = django_filters.CharFilter(method="search", help_text="Part of the title, in any language, or the code.")
+    q = django_filters.CharFilter(
+        method="search", max_length=SEARCH_MAX_LENGTH, help_text="Part of the title, in any language, or the code."
+    )
     ordering = django_filters.OrderingFilter(fields=["start", "end", "code", "updated_at"])
 
     class Meta:

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +15,7 @@ from apps.delegations.enums import Role
 from apps.delegations.models import Delegation, Participant
 from apps.events.models import Event, Room
 from gaplanner import i18n
+from gaplanner import text as texts
 from gaplanner.db import TimeStampedModel, TranslationsField
 
 from .enums import SessionKind, SessionStatus, Visibility
@@ -71,8 +72,10 @@ class Session(TimeStampedModel):
         help_text=_("Stable public identifier; generated when left empty, never changed afterwards."),
     )
     kind = models.CharField(_("kind"), max_length=16, choices=SessionKind.choices, default=SessionKind.PLENARY)
-    title = TranslationsField(_("title"))
-    description = TranslationsField(_("description"), blank=True, multiline=True)
+    title = TranslationsField(_("title"), max_length=texts.TITLE_MAX_LENGTH)
+    description = TranslationsField(
+        _("description"), blank=True, multiline=True, max_length=texts.DESCRIPTION_MAX_LENGTH
+    )
     room = models.ForeignKey(
         Room,
         on_delete=models.RESTRICT,
@@ -211,7 +214,12 @@ class ScheduleVersion(models.Model):
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="versions", verbose_name=_("event"))
     number = models.PositiveIntegerField(_("number"))
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(
+        _("note"),
+        blank=True,
+        max_length=texts.NOTE_MAX_LENGTH,
+        validators=[MaxLengthValidator(texts.NOTE_MAX_LENGTH), texts.validate_multi_line],
+    )
     published_at = models.DateTimeField(_("published"), auto_now_add=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

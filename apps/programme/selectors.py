@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import reduce
 from operator import or_
 from typing import Any
@@ -126,19 +126,75 @@ def versions_of_event(*, event: Event) -> QuerySet[ScheduleVersion]:
     return ScheduleVersion.objects.filter(event=event).select_related("published_by").order_by("-number")
 
 
+def state_visible_to(principal: Principal, state: Mapping[str, Any] | None) -> bool:
+    """Whether the principal may see ``state``, a session as a version recorded it
+    (``session_state``).
+
+    Decided by what the state itself records (its status, visibility and audience), never by
+    the session as it is now: the code may belong to another session since, and the
+    visibility may have changed. The rule is :func:`sessions_visible_to`'s: organizers see
+    everything; anyone sees a public state; registered participants also see one for
+    participants, and a restricted one whose recorded audience names them, their delegation
+    or their role. A draft or a state without a known visibility is for organizers only.
+    The principal's registration (delegation, role) is read as it is now. No query.
+    """
+    if principal.is_organizer:
+        return True
+    if not state or state.get("status") == SessionStatus.DRAFT:
+        return False
+    visibility = state.get("visibility")
+    if visibility == Visibility.PUBLIC:
+        return True
+    me = principal.participant
+    if me is None:
+        return False
+    if visibility == Visibility.PARTICIPANTS:
+        return True
+    if visibility != Visibility.RESTRICTED:
+        return False
+    return (
+        me.pk in state.get("participants", ())
+        or (me.delegation_id is not None and me.delegation_id in state.get("delegations", ()))
+        or me.role in state.get("roles", ())
+    )
+
+
+def change_entry_seen_by(principal: Principal, *, kind: str, entry: Mapping[str, Any]) -> dict[str, Any] | None:
+    """One entry of a version's changes (``kind``, and ``code``, ``before``, ``after``,
+    ``fields`` as recorded) as the principal may see it, or ``None`` if they may see neither
+    state.
+
+    Each side is shown only if :func:`state_visible_to` allows it. A change whose "before"
+    the principal could not see and whose "after" they can is, for them, a session that
+    appears: kind ``new``, with the "after" only. One whose "after" they cannot see is, for
+    them, a session that goes: kind ``removed``, with the "before" only. Either way neither
+    the hidden state nor the list of fields that differ from it is shown.
+    """
+    before, after = entry.get("before"), entry.get("after")
+    sees_before, sees_after = state_visible_to(principal, before), state_visible_to(principal, after)
+    if sees_before and sees_after:
+        return {"kind": kind, **entry}
+    if sees_after:
+        return {"kind": "new", "code": entry["code"], "after": after}
+    if sees_before:
+        return {"kind": "removed", "code": entry["code"], "before": before}
+    return None
+
+
 def change_entries_visible_to(principal: Principal, versions: Iterable[ScheduleVersion]) -> list[dict[str, Any]]:
-    """The changes of ``versions``, one entry per session and kind, that the principal may
-    see: those of sessions visible to them now, and public sessions that were removed."""
-    visible = None if principal.is_organizer else set(sessions_visible_to(principal).values_list("code", flat=True))
+    """The changes of ``versions`` (in the order given), one entry per session and kind with
+    its ``version`` number, each as :func:`change_entry_seen_by` shows it to the principal.
+
+    Every output of the history (the API's versions and changes, change notices, webhook
+    payloads) reads it through here. No query.
+    """
     entries: list[dict[str, Any]] = []
     for version in versions:
         for kind, items in version.changes.items():
             for item in items:
-                state = item.get("after") or item.get("before") or {}
-                hidden = visible is not None and item["code"] not in visible
-                if hidden and not (kind == "removed" and state.get("visibility") == Visibility.PUBLIC):
-                    continue
-                entries.append({"version": version.number, "kind": kind, **item})
+                seen = change_entry_seen_by(principal, kind=kind, entry=item)
+                if seen is not None:
+                    entries.append({"version": version.number, **seen})
     return entries
 
 

@@ -27,6 +27,9 @@ from .selectors import (
 from .serializers import AuditEntrySerializer, PublishSerializer, ScheduleVersionSerializer, SessionSerializer
 from .services import schedule_changes, schedule_publish, session_cancel, session_delete, session_save
 
+# The largest number a version's PositiveIntegerField holds on every database.
+VERSION_NUMBER_MAX = 2**31 - 1
+
 
 def _warnings_of(session: Session) -> list[dict[str, Any]]:
     return [w.as_dict() for w in warnings_for_session(session=session)]
@@ -166,7 +169,8 @@ class ChangesView(EventMixin, APIView):
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         raw = request.query_params.get("since", "0")
-        if not raw.isdigit():
+        # Bounded before int(): 5,000 digits would overflow the database's integer.
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 10 and int(raw) <= VERSION_NUMBER_MAX):
             raise exceptions.ValidationError({"since": ["Enter a version number."]})
         since = int(raw)
         versions = list(versions_of_event(event=self.event).filter(number__gt=since).order_by("number"))

@@ -20,7 +20,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from apps.delegations.enums import Role
-from apps.delegations.importing import participants_import
+from apps.delegations.import_jobs import (
+    ImportNotReady,
+    participant_import_confirm,
+    participant_import_create,
+    participant_imports_of_event,
+)
 from apps.delegations.models import Delegation, Participant
 from apps.delegations.selectors import delegations_listed, participants_matching
 from apps.events.models import Event, Room
@@ -186,6 +191,8 @@ def publish(request: HttpRequest, event_slug: str) -> HttpResponse:
                 actor=request.user,
                 confirm_warnings=form.cleaned_data["confirm_warnings"],
             )
+        except ValidationError as error:
+            form.add_error(None, error)
         except NothingToPublish:
             form.add_error(None, _("Nothing has changed since the last published version."))
         except WarningsNotConfirmed:
@@ -222,7 +229,7 @@ def audit(request: HttpRequest, event_slug: str) -> HttpResponse:
 
 
 class ParticipantSearchForm(forms.Form):
-    q = forms.CharField(label=_("Name or e-mail"), required=False)
+    q = forms.CharField(label=_("Name or e-mail"), required=False, max_length=200)
     delegation = forms.TypedChoiceField(label=_("Delegation"), coerce=int, empty_value=None, required=False)
     role = forms.ChoiceField(label=_("Role"), required=False, choices=[("", _("All")), *Role.choices])
 
@@ -270,7 +277,6 @@ class ImportForm(forms.Form):
         help_text=_("UTF-8, comma or semicolon separated, with a header row; at most 5,000 rows."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
-    dry_run = forms.BooleanField(label=_("Only check the file, change nothing"), required=False, initial=True)
 
     # Far above the largest assembly's list; a bigger upload is refused before it is read.
     MAX_BYTES = 10 * 1024 * 1024
@@ -284,22 +290,16 @@ class ImportForm(forms.Form):
 
 @login_required
 def imports(request: HttpRequest, event_slug: str) -> HttpResponse:
-    """Import participants from a CSV file: checked first, then written all at once or not at
-    all, with every problem reported by row."""
+    """Send a CSV file of participants: it is stored and checked by a worker; its page shows
+    the progress, then the problems by row, or what importing it would do."""
     event = _organized_event(request, event_slug)
     form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
-    report = None
     if request.method == "POST" and form.is_valid():
-        report = participants_import(
-            event=event, data=form.cleaned_data["file"].read(), dry_run=form.cleaned_data["dry_run"]
+        upload = form.cleaned_data["file"]
+        job = participant_import_create(
+            event=event, user=request.user, filename=upload.name, content=upload.read(), language=get_language()
         )
-        if report.ok and not form.cleaned_data["dry_run"]:
-            messages.success(
-                request,
-                _("Imported: %(created)s new, %(updated)s updated, %(unchanged)s unchanged.")
-                % {"created": report.created, "updated": report.updated, "unchanged": report.unchanged},
-            )
-            return redirect(reverse("web:organizer-participants", args=[event.slug]))
+        return redirect(reverse("web:organizer-import", args=[event.slug, job.pk]))
     return render(
         request,
         "web/organizer/imports.html",
@@ -307,9 +307,40 @@ def imports(request: HttpRequest, event_slug: str) -> HttpResponse:
             "event": event,
             "event_name": event.display_name(get_language()),
             "form": form,
-            "report": report,
-            "checked_only": bool(report and form.cleaned_data.get("dry_run")),
+            "recent": participant_imports_of_event(event=event)[:10],
             "section": "imports",
         },
-        status=400 if form.errors or (report and not report.ok) else 200,
+        status=400 if form.errors else 200,
     )
+
+
+@login_required
+def import_detail(request: HttpRequest, event_slug: str, job_id: int) -> HttpResponse:
+    """One import: its progress while a worker checks or writes it (the page refreshes
+    itself), then the problems by row, or the counts and a button to import, or the result."""
+    event = _organized_event(request, event_slug)
+    job = get_object_or_404(participant_imports_of_event(event=event), pk=job_id)
+    return render(
+        request,
+        "web/organizer/import.html",
+        {
+            "event": event,
+            "event_name": event.display_name(get_language()),
+            "job": job,
+            "report": job.report,
+            "section": "imports",
+        },
+    )
+
+
+@login_required
+def import_apply(request: HttpRequest, event_slug: str, job_id: int) -> HttpResponse:
+    """Confirm a checked import: a worker writes it."""
+    event = _organized_event(request, event_slug)
+    job = get_object_or_404(participant_imports_of_event(event=event), pk=job_id)
+    if request.method == "POST":
+        try:
+            participant_import_confirm(job=job)
+        except ImportNotReady:
+            messages.error(request, _("This file cannot be imported now; its page says why."))
+    return redirect(reverse("web:organizer-import", args=[event.slug, job.pk]))

@@ -14,7 +14,8 @@ from django.views.decorators.cache import never_cache
 
 from apps.accounts.services import sign_in_link_email
 from apps.delegations.selectors import event_slug_to_open
-from apps.delegations.sign_in import participant_sign_in, participant_sign_in_link_send
+from apps.delegations.sign_in import participant_sign_in
+from apps.delegations.tasks import task_sign_in_link_send
 
 
 class EmailLinkForm(forms.Form):
@@ -36,11 +37,12 @@ def safe_next(request: HttpRequest, candidate: str | None) -> str:
 
 @never_cache
 def email_link_request(request: HttpRequest) -> HttpResponse:
-    """Ask for a sign-in link. The answer is the same whether or not the address is known."""
+    """Ask for a sign-in link. The answer is the same, and as quick, whether or not the
+    address is known: a task looks it up and sends the link."""
     next_path = safe_next(request, request.POST.get("next") or request.GET.get("next"))
     form = EmailLinkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        participant_sign_in_link_send(email=form.cleaned_data["email"], next_path=next_path, language=get_language())
+        task_sign_in_link_send.delay_on_commit(form.cleaned_data["email"], next_path, get_language())
         return redirect(reverse("web:email-link-sent"))
     return render(
         request,
@@ -63,7 +65,7 @@ def email_link_use(request: HttpRequest, token: str) -> HttpResponse:
     """
     next_path = safe_next(request, request.GET.get("next"))
     if request.method == "POST":
-        user = participant_sign_in(token=token)
+        user = participant_sign_in(token=token, signed_in=request.user)
         if user is not None:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             return redirect(next_path or _landing(user))

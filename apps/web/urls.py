@@ -24,4 +24,10 @@ urlpatterns = [
     path("events/<slug:event_slug>/organize/audit/", organizer.audit, name="organizer-audit"),
     path("events/<slug:event_slug>/organize/participants/", organizer.participants, name="organizer-participants"),
     path("events/<slug:event_slug>/organize/imports/", organizer.imports, name="organizer-imports"),
+    path("events/<slug:event_slug>/organize/imports/<int:job_id>/", organizer.import_detail, name="organizer-import"),
+    path(
+        "events/<slug:event_slug>/organize/imports/<int:job_id>/apply/",
+        organizer.import_apply,
+        name="organizer-import-apply",
+    ),
 ]

@@ -69,18 +69,28 @@ def test_an_unknown_token_is_refused(api):
     assert (response.status_code, response.json()) == (401, {"detail": "Invalid or revoked token."})
 
 
-def test_owners_list_their_tokens_and_organizers_those_of_their_participants(api, personas):
+def test_everyone_lists_only_their_own_tokens(api, personas):
     api_token_create(user=personas.head, name="head-phone")
     api_token_create(user=personas.organizer, name="organizer-script")
     api_token_create(user=UserFactory(), name="stranger")
+    superuser = UserFactory(username="root", is_superuser=True, is_staff=True)
 
-    api.force_authenticate(personas.head)
-    mine = [t["name"] for t in api.get("/api/v1/auth/tokens/").json()["results"]]
+    listed = {}
+    for user in (personas.head, personas.organizer, superuser):
+        api.force_authenticate(user)
+        listed[user.username] = [t["name"] for t in api.get("/api/v1/auth/tokens/").json()["results"]]
+
+    assert listed == {"head": ["head-phone"], "organizer": ["organizer-script"], "root": []}
+
+
+def test_another_persons_token_is_not_found_and_stays_active(api, personas):
+    row, _token = api_token_create(user=personas.head, name="head-phone")
     api.force_authenticate(personas.organizer)
-    organizers = sorted(t["name"] for t in api.get("/api/v1/auth/tokens/").json()["results"])
 
-    assert mine == ["head-phone"]
-    assert organizers == ["head-phone", "organizer-script"]
+    response = api.delete(f"/api/v1/auth/tokens/{row.pk}/")
+
+    row.refresh_from_db()
+    assert (response.status_code, row.revoked_at) == (404, None)
 
 
 def test_login_attempts_are_throttled_with_retry_after(api, monkeypatch):

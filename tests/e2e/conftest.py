@@ -4,7 +4,8 @@ server; axe-core checks the pages' accessibility.
 - ``page``: a fresh browser context and page per test, at the ``viewport`` ("laptop" unless the
   test parametrizes it: ``@pytest.mark.parametrize("viewport", ["phone", "laptop"])``); its
   addresses are relative to the live server (``page.goto("/events/ga-2025/")``). A full-page
-  screenshot of the last state is saved when the test ends.
+  screenshot of the last state is saved when the test ends. The pages' Content-Security-Policy
+  is enforced, and the test fails when the browser reports a violation of it.
 - ``login(user)``: the user is signed in in the browser, without typing a password.
 - ``screenshot(label)``: a full-page screenshot of the page now, under ``$SCREENSHOT_DIR``.
 - ``assert_accessible(page)``: axe-core finds no serious or critical WCAG 2.1 A/AA violation.
@@ -40,6 +41,11 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 VIEWPORTS = {"phone": {"width": 360, "height": 740}, "laptop": {"width": 1366, "height": 900}}
+# Runs in every document before its own scripts (injected by the browser, not the page, so
+# the policy does not stop it) and reports each violation of the policy to the test.
+CSP_LISTENER = """document.addEventListener("securitypolicyviolation", (e) => window.__cspViolation(
+  `${e.effectiveDirective} refused ${e.blockedURI || "inline"}`
+  + ` at ${e.sourceFile || location.href}:${e.lineNumber}`));"""
 
 
 @pytest.fixture(scope="package")
@@ -89,19 +95,19 @@ def _screenshot_path(request: pytest.FixtureRequest, label: str = "") -> Path:
 
 @pytest.fixture
 def page(browser: Browser, live_server, viewport: str, request: pytest.FixtureRequest) -> Iterator[Page]:
-    """A page of its own browser context (no cookies yet), at the test's viewport."""
-    context = browser.new_context(
-        base_url=live_server.url,
-        viewport=VIEWPORTS[viewport],
-        locale="en-GB",
-        # axe-core is injected as a script: a Content-Security-Policy must not stop it.
-        bypass_csp=True,
-    )
+    """A page of its own browser context (no cookies yet), at the test's viewport; the test
+    fails if a page violates its Content-Security-Policy."""
+    context = browser.new_context(base_url=live_server.url, viewport=VIEWPORTS[viewport], locale="en-GB")
     context.set_default_timeout(10_000)
+    violations: list[str] = []
+    context.expose_binding("__cspViolation", lambda source, text: violations.append(text))
+    context.add_init_script(CSP_LISTENER)
     opened = context.new_page()
     yield opened
     opened.screenshot(path=_screenshot_path(request), full_page=True)
     context.close()
+    if violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations), pytrace=False)
 
 
 @pytest.fixture
@@ -146,7 +152,9 @@ def assert_accessible() -> Callable[..., None]:
     """
 
     def check(page: Page, known: tuple[str, ...] = ()) -> None:
-        page.add_script_tag(path=AXE)
+        # Evaluated by the browser's debugging protocol, which the page's policy does not
+        # govern (a <script> tag added to the page would be refused by it).
+        page.evaluate(AXE.read_text(encoding="utf-8"))
         results = page.evaluate("rules => axe.run(document, {runOnly: rules})", AXE_RULES)
         serious = {v["id"]: v for v in results["violations"] if v["impact"] in ("serious", "critical")}
         found = [

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from apps.delegations.models import Participant
 from apps.programme.enums import Visibility
 from tests.factories import SessionFactory
+from tests.integration.notifications_support import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -28,8 +29,10 @@ def expected(personas, publish):
 
 @pytest.mark.parametrize("viewport", ["phone"])
 def test_signing_in_with_the_e_mailed_link_opens_the_agenda(
-    page, expected, screenshot, assert_accessible, assert_fits_viewport, live_server
+    page, expected, screenshot, assert_accessible, assert_fits_viewport, live_server, worker
 ):
+    # A participant who never signed in: the link makes their account.
+    Participant.objects.filter(pk=expected.pk).update(user=None)
     page.goto("/events/ga-2025/me/")
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next="))
     assert_accessible(page)
@@ -40,7 +43,7 @@ def test_signing_in_with_the_e_mailed_link_opens_the_agenda(
     page.get_by_role("button", name="E-mail me a sign-in link").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your e-mail")
-    [message] = mail.outbox
+    [message] = wait_until(lambda: mail.outbox, timeout=30, what="the worker to send the link")
     link = re.search(r"http://127\.0\.0\.1:8000(/accounts/email-link/\S+)", message.body)[1]
     page.goto(live_server.url + link)
     page.get_by_role("button", name="Sign in").click()

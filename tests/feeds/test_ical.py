@@ -14,7 +14,7 @@ from apps.feeds.services import feed_fragments_render, feed_revoke, feed_rotate,
 from apps.programme.enums import SessionStatus, Visibility
 from apps.programme.models import Session
 from apps.programme.services import session_cancel, session_save
-from gaplanner.log_filters import RedactFeedTokens
+from gaplanner.log_filters import RedactTokens
 from tests.factories import CASABLANCA, EventFactory, RoomFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -361,7 +361,7 @@ def test_feed_tokens_never_reach_the_logs():
         "django.request", logging.WARNING, "", 0, "Gone: %s", ("/feeds/7/Abc_123-xyz.ics",), None
     )
 
-    RedactFeedTokens().filter(record)
+    RedactTokens().filter(record)
 
     assert record.getMessage() == "Gone: /feeds/7/[token].ics"
 

@@ -14,8 +14,15 @@ def test_pick_falls_back_to_the_event_language_then_english_then_any():
     assert pick({}, "en", []) == ""
 
 
-def test_clean_translations_strips_control_characters_and_empty_languages():
-    assert clean_translations({"en": " Opening\x07 ceremony ", "fr": "  "}, required=True) == {"en": "Opening ceremony"}
+def test_clean_translations_trims_and_drops_empty_languages():
+    assert clean_translations({"en": " Opening ceremony\n", "fr": "  "}, required=True) == {"en": "Opening ceremony"}
+
+
+def test_clean_translations_refuses_control_characters_naming_the_language():
+    with pytest.raises(ValidationError) as error:
+        clean_translations({"en": "Opening\x07 ceremony"}, required=True)
+
+    assert error.value.messages == ["en: Remove the control character U+0007 at character 8."]
 
 
 @pytest.mark.parametrize(
@@ -25,11 +32,12 @@ def test_clean_translations_strips_control_characters_and_empty_languages():
         ({"xx": "Opening"}, "xx is not a language code."),
         ({"en": 3}, "The en text must be a string."),
         ({"en": ""}, "Enter the text in at least one language."),
+        ({"fr": "x" * 301}, "fr: at most 300 characters (this text has 301)."),
     ],
 )
 def test_clean_translations_names_what_is_wrong(value, message):
     with pytest.raises(ValidationError) as error:
-        clean_translations(value, required=True)
+        clean_translations(value, required=True, max_length=300)
 
     assert message in error.value.messages[0]
 

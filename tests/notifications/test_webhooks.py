@@ -392,6 +392,27 @@ def test_a_private_address_is_refused_at_delivery_when_the_setting_is_off(
             "http://[::ffff:127.0.0.1]/hook",
             "The host ::ffff:127.0.0.1 resolves to ::ffff:127.0.0.1, a loopback address: it may not receive webhooks.",
         ),
+        (
+            "http://[2002:7f00:1::]/hook",
+            "The host 2002:7f00:1:: resolves to 2002:7f00:1::, a loopback address: it may not receive webhooks.",
+        ),
+        (
+            "http://[2002:5db8:d70e::]/hook",
+            "The host 2002:5db8:d70e:: resolves to 2002:5db8:d70e::, a private address: it may not receive webhooks.",
+        ),
+        (
+            "http://192.0.0.8/hook",
+            "The host 192.0.0.8 resolves to 192.0.0.8, a private address: it may not receive webhooks.",
+        ),
+        (
+            "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/hook",
+            "The host 2001:0:4136:e378:8000:63bf:80ff:fffe resolves to 2001:0:4136:e378:8000:63bf:80ff:fffe,"
+            " a loopback address: it may not receive webhooks.",
+        ),
+        (
+            "http://[64:ff9b::a00:1]/hook",
+            "The host 64:ff9b::a00:1 resolves to 64:ff9b::a00:1, a private address: it may not receive webhooks.",
+        ),
         ("ftp://example.org/hook", "Enter an http:// or https:// URL."),
         ("https://user:pw@example.org/hook", "Enter a URL without a user name or password."),
         ("https://no-such-host.invalid/hook", "The host no-such-host.invalid does not resolve."),

@@ -5,8 +5,9 @@ import datetime as dt
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
-from django.test import override_settings
+from django.test import RequestFactory, override_settings
 
+from apps.accounts.services import verified_email_owner
 from apps.delegations.enums import DelegationKind, Role
 from apps.delegations.models import Delegation, Participant
 from apps.events.enums import RoomKind
@@ -103,10 +104,21 @@ def test_sample_arrives_as_published_version_1(sample):
 
 
 def test_demo_accounts_sign_in_with_their_roles(sample):
-    organizer = authenticate(username="organizer", password="gaplanner-demo")
-    head = authenticate(username="head", password="gaplanner-demo")
-    delegate = authenticate(username="delegate", password="gaplanner-demo")
+    # As the sign-in page does: the lockout needs the request.
+    request = RequestFactory().post("/accounts/login/")
+    organizer = authenticate(request, username="organizer", password="gaplanner-demo")
+    head = authenticate(request, username="head", password="gaplanner-demo")
+    delegate = authenticate(request, username="delegate", password="gaplanner-demo")
 
     assert (sample.is_organizer(organizer), organizer.is_staff) == (True, True)
     assert Participant.objects.get(user=head).role == Role.HEAD
     assert Participant.objects.get(user=delegate).delegation.country.code == "MA"
+
+
+def test_demo_participants_hold_their_addresses_as_verified(sample):
+    owners = {email: verified_email_owner(email=email) for email in ("head.ma@example.org", "delegate.ma@example.org")}
+
+    assert {email: user.username for email, user in owners.items()} == {
+        "head.ma@example.org": "head",
+        "delegate.ma@example.org": "delegate",
+    }

@@ -5,8 +5,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from apps.delegations.models import Participant
-from tests.factories import DelegationFactory, ParticipantFactory
+from apps.delegations.enums import ImportState
+from apps.delegations.import_jobs import participant_import_run
+from apps.delegations.models import Participant, ParticipantImport
+from tests.factories import DelegationFactory, EventFactory, ParticipantFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -71,48 +73,82 @@ def test_participants_query_count_does_not_grow(organizer, personas, size):
     assert len(queries) == 7  # session, user, event, organizer check, delegations, count, page
 
 
-def upload(client, text: str, *, dry_run: bool):
-    data = {"file": SimpleUploadedFile("people.csv", text.encode(), content_type="text/csv")}
-    if dry_run:
-        data["dry_run"] = "on"
-    return client.post(IMPORTS, data)
+def upload(client, text: str):
+    return client.post(IMPORTS, {"file": SimpleUploadedFile("people.csv", text.encode(), content_type="text/csv")})
 
 
 CSV = "delegation,role,first_name,last_name,email,language\nMA,adviser,Youssef,Alaoui,y.alaoui@police.ma,ar\n"
 
 
-def test_import_checks_first_and_writes_nothing(organizer, personas):
+def job_url(job) -> str:
+    return f"{IMPORTS}{job.pk}/"
+
+
+def test_import_sends_the_file_to_a_worker_and_shows_its_page(organizer, personas):
+    response = upload(organizer, CSV)
+
+    job = ParticipantImport.objects.get()
+    assert (response.status_code, response["Location"]) == (302, job_url(job))
+    page = organizer.get(job_url(job)).content.decode()
+    assert '<section class="progress" aria-labelledby="state" data-refresh="2">' in page
+    assert '<h3 id="state">Waiting to be checked</h3>' in page
+    assert '<p role="status">Waiting for a worker to start.</p>' in page
+    assert '<script src="/static/web/import-progress.js" defer></script>' in page
+    assert "<script>" not in page
+
+
+def test_import_page_shows_the_progress_of_the_check(organizer, personas):
+    upload(organizer, CSV)
+    ParticipantImport.objects.update(state=ImportState.CHECKING, rows_done=250, rows_total=600)
+    job = ParticipantImport.objects.get()
+
+    page = organizer.get(job_url(job)).content.decode()
+
+    assert '<h3 id="state">Being checked</h3>' in page
+    assert '<progress max="600" value="250" aria-labelledby="state"></progress>' in page
+    assert '<p role="status">250 of 600 rows checked.</p>' in page
+
+
+def test_import_checked_then_confirmed_then_written(organizer, personas):
+    upload(organizer, CSV)
+    job = ParticipantImport.objects.get()
     before = Participant.objects.count()
+    participant_import_run(job_id=job.pk)  # what the worker does
 
-    response = upload(organizer, CSV, dry_run=True)
+    checked = organizer.get(job_url(job)).content.decode()
+    confirmed = organizer.post(f"{job_url(job)}apply/")
+    importing = organizer.get(job_url(job)).content.decode()
+    count_before_the_worker = Participant.objects.count()
+    participant_import_run(job_id=job.pk)
+    done = organizer.get(job_url(job)).content.decode()
 
-    page = response.content.decode()
-    assert response.status_code == 200
-    assert "Importing it would add 1, update 0 and leave 0 unchanged." in page
-    assert Participant.objects.count() == before
-
-
-def test_import_writes_and_reports_the_counts(organizer, personas):
-    response = upload(organizer, CSV, dry_run=False)
-
-    assert (response.status_code, response["Location"]) == (302, PEOPLE)
+    assert '<p role="status">Importing it would add 1, update 0 and leave 0 unchanged.</p>' in checked
+    assert f'<form method="post" action="{job_url(job)}apply/">' in checked
+    assert (confirmed.status_code, confirmed["Location"]) == (302, job_url(job))
+    assert '<h3 id="state">Being imported</h3>' in importing
+    assert '<progress max="1" value="0" aria-labelledby="state"></progress>' in importing
+    assert count_before_the_worker == before
+    assert '<p role="status">Imported: 1 new, 0 updated, 0 unchanged.</p>' in done
+    assert f'<a href="{PEOPLE}">See the participants</a>' in done
     youssef = Participant.objects.get(email="y.alaoui@police.ma")
     assert (youssef.delegation.country.code, youssef.role, youssef.language) == ("MA", "adviser", "ar")
-    page = organizer.get(PEOPLE).content.decode()
-    assert "Imported: 1 new, 0 updated, 0 unchanged." in page
 
 
-def test_import_with_problems_lists_them_by_row_and_writes_nothing(organizer, personas):
+def test_import_with_problems_lists_them_by_row_and_cannot_be_confirmed(organizer, personas):
     before = Participant.objects.count()
-    bad = CSV + "ZZ,delegate,Ana,Lima,ana@example.org,pt\n"
+    upload(organizer, CSV + "ZZ,delegate,Ana,Lima,ana@example.org,pt\n")
+    job = ParticipantImport.objects.get()
+    participant_import_run(job_id=job.pk)
 
-    response = upload(organizer, bad, dry_run=False)
+    page = organizer.get(job_url(job)).content.decode()
+    confirmed = organizer.post(f"{job_url(job)}apply/", follow=True)
 
-    page = response.content.decode()
-    assert response.status_code == 400
     assert "Nothing was imported" in page
+    assert '<p role="alert">2 problems to fix:</p>' in page
     assert "<td>3</td><td>delegation</td>" in page
     assert "<td>3</td><td>language</td>" in page
+    assert "apply/" not in page
+    assert "This file cannot be imported now; its page says why." in confirmed.content.decode()
     assert Participant.objects.count() == before
 
 
@@ -121,10 +157,44 @@ def test_import_without_a_file_is_a_form_error(organizer, personas):
 
     assert response.status_code == 400
     assert '<span class="errors" role="alert">This field is required.</span>' in response.content.decode()
+    assert not ParticipantImport.objects.exists()
 
 
-def test_imports_page_is_for_organizers_only(client, personas):
-    client.force_login(personas.head)
+def test_imports_page_lists_recent_imports(organizer, personas):
+    upload(organizer, CSV)
+    job = ParticipantImport.objects.get()
 
-    assert upload(client, CSV, dry_run=False).status_code == 404
-    assert not Participant.objects.filter(email="y.alaoui@police.ma").exists()
+    page = organizer.get(IMPORTS).content.decode()
+
+    assert f'<th scope="row"><a href="{job_url(job)}">people.csv</a></th>' in page
+    assert "<td>Waiting to be checked</td>" in page
+
+
+@pytest.mark.parametrize("size", [1, 3])
+def test_imports_page_query_count_does_not_grow(organizer, personas, size):
+    for _n in range(size):
+        upload(organizer, CSV)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = organizer.get(IMPORTS)
+
+    assert response.content.decode().count('<th scope="row"><a href=') == size
+    assert len(queries) == 5  # session, user, event, organizer check, recent imports
+
+
+@pytest.mark.parametrize("who", ["head", "other_organizer"])
+def test_imports_pages_are_for_the_events_organizers_only(client, organizer, personas, who):
+    upload(organizer, CSV)
+    job = ParticipantImport.objects.get()
+    participant_import_run(job_id=job.pk)
+    if who == "other_organizer":
+        user = UserFactory(username="elsewhere")
+        EventFactory(slug="ga-2026").organizers.add(user)
+    else:
+        user = personas.head
+    client.force_login(user)
+
+    responses = [upload(client, CSV), client.get(job_url(job)), client.post(f"{job_url(job)}apply/")]
+
+    assert [r.status_code for r in responses] == [404, 404, 404]
+    assert list(ParticipantImport.objects.values_list("state", flat=True)) == [ImportState.CHECKED]

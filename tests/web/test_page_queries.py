@@ -21,7 +21,7 @@ PAGES = {
     "/events/ga-2025/organize/conflicts/": ("organizer", 10),
     "/events/ga-2025/organize/publish/": ("organizer", 17),
     "/events/ga-2025/organize/audit/": ("organizer", 6),
-    "/events/ga-2025/organize/imports/": ("organizer", 4),
+    "/events/ga-2025/organize/imports/": ("organizer", 5),  # with the recent imports
 }
 
 

@@ -19,6 +19,7 @@ from apps.delegations.models import Participant
 from apps.events.models import Event, Room
 from apps.programme.models import Session
 from gaplanner import i18n
+from gaplanner.text import single_line
 from gaplanner.timezones import format_offset
 
 from ..models import Notification
@@ -86,6 +87,9 @@ def _message(
     connection: BaseEmailBackend | None,
 ) -> EmailMultiAlternatives:
     language = participant.language
+    # A subject is a header: a line break in stored text must not make it two (BadHeaderError).
+    # Each text in it was balanced on its own already, so that its direction ends with it.
+    subject = single_line(subject)
     base = {
         "event_name": event.display_name(language),
         "participant_name": f"{participant.first_name} {participant.last_name}".strip(),
@@ -114,7 +118,7 @@ def _message(
 def _session_item(session: Session, event: Event, language: str) -> dict[str, str]:
     return {
         "code": session.code,
-        "title": session.display_title(language),
+        "title": single_line(session.display_title(language)),
         "when": when(session.start, session.end, event),
         "room": _room_text(session.room),
         "url": _absolute(session.get_absolute_url()),
@@ -172,7 +176,7 @@ def digest_message(
 
 
 def _state_title(state: Mapping[str, Any], event: Event, language: str) -> str:
-    return i18n.pick(state.get("title"), language, [event.default_language]) or state.get("code", "")
+    return single_line(i18n.pick(state.get("title"), language, [event.default_language]) or state.get("code", ""))
 
 
 def changes_message(
@@ -223,7 +227,7 @@ def changes_message(
             "%(event)s: %(count)s change to your programme",
             "%(event)s: %(count)s changes to your programme",
             len(items),
-        ) % {"event": event.display_name(language), "count": len(items)}
+        ) % {"event": single_line(event.display_name(language)), "count": len(items)}
         message = _message(
             notification=notification,
             participant=participant,

@@ -15,8 +15,11 @@ from django.db.models.functions import Least
 from django.utils import timezone
 
 from apps.delegations.models import Participant
+from apps.delegations.selectors import Principal
+from apps.events.models import Event
 from apps.programme.enums import SessionStatus
 from apps.programme.models import ScheduleVersion
+from apps.programme.selectors import change_entries_visible_to
 
 from ..enums import NotificationKind, NotificationStatus
 from ..models import Notification, PublicationNotice
@@ -132,18 +135,25 @@ def _notices_plan(version: ScheduleVersion, entries: list[dict[str, Any]], now: 
     return len(people)
 
 
-def changes_for(*, participant: Participant, versions: Sequence[ScheduleVersion]) -> list[Change]:
+def changes_for(
+    *, participant: Participant, versions: Sequence[ScheduleVersion], event: Event | None = None
+) -> list[Change]:
     """What the published versions ``versions`` (in order) changed for ``participant``: the
     sessions they are now expected at that are new to them, moved or re-roomed, cancelled,
     and those they are no longer expected at. A change undone by a later version is no change.
+
+    Each version's entries are read as the participant may see them
+    (``change_entries_visible_to``): a state they could not see when it was published is
+    never shown, not even as the "before" of a move or the "after" of a removal. ``event``
+    (the participant's) saves reading it.
     """
+    principal = Principal(event=event or participant.event, participant=participant)
     first: dict[str, Mapping[str, Any] | None] = {}
     last: dict[str, Mapping[str, Any] | None] = {}
-    for version in versions:
-        for entry in _entries(version):
-            code = entry["code"]
-            first.setdefault(code, entry.get("before"))
-            last[code] = entry.get("after")
+    for entry in change_entries_visible_to(principal, versions):
+        code = entry["code"]
+        first.setdefault(code, entry.get("before"))
+        last[code] = entry.get("after")
     changes = []
     for code, before in first.items():
         after = last[code]

@@ -23,10 +23,12 @@ from apps.feeds.ical import render_feed
 from apps.programme.enums import SessionStatus
 from apps.programme.models import ScheduleVersion, Session
 from apps.programme.selectors import sessions_expecting, sessions_on_day
+from gaplanner.text import single_line
 
 from ..enums import NotificationKind, NotificationStatus
 from ..models import Notification
 from ..selectors import Audience, Wishes, expected_participant_ids, wishes_by_participant
+from ..tasks import TRANSIENT
 from .messages import changes_message, digest_message, reminder_message
 from .notices import REMOVED, changes_for
 from .planning import digest_day, lateness_allowed
@@ -74,9 +76,11 @@ def notifications_send(*, notification_ids: Iterable[int]) -> int:
     dies mid-batch leaves every row either sent and marked, or still queued for the next
     sweep; only the message in flight at that moment can go out twice, and it keeps its
     Message-ID. A row another worker holds, or that is no longer queued, is left alone.
-    An address the server refuses marks the row failed; any other SMTP or network error
-    is raised for the task to retry, the rows not yet sent staying queued. Returns the
-    number sent.
+    An address the server refuses marks the row failed; any other SMTP, network or database
+    error is raised for the task to retry, the rows not yet sent staying queued. Any other
+    error while writing or sending one message (``BadHeaderError`` from an address stored
+    with a line break, a template that fails) marks that row failed with its reason, and
+    the batch goes on. Returns the number sent.
     """
     rows = list(
         Notification.objects.filter(pk__in=list(notification_ids), status=NotificationStatus.QUEUED)
@@ -112,14 +116,20 @@ def _send_one(row: Notification, context: _EventContext, connection: BaseEmailBa
         if locked is None:
             return 0
         now = timezone.now()
-        outcome = _decide(row, context, now, connection)
-        if outcome.message is not None:
-            try:
-                outcome.message.send()
-            except SMTPRecipientsRefused as error:
-                outcome = Outcome(NotificationStatus.FAILED, f"address refused: {_codes(error)}")
-            else:
-                outcome.status = NotificationStatus.SENT
+        try:
+            outcome = _decide(row, context, now, connection)
+            if outcome.message is not None:
+                try:
+                    outcome.message.send()
+                except SMTPRecipientsRefused as error:
+                    outcome = Outcome(NotificationStatus.FAILED, f"address refused: {_codes(error)}")
+                else:
+                    outcome.status = NotificationStatus.SENT
+        except TRANSIENT:
+            raise
+        except Exception as error:  # one row's fault must not hold back the batch
+            logger.exception("notification %s could not be written or sent", row.pk)
+            outcome = Outcome(NotificationStatus.FAILED, single_line(f"{type(error).__name__}: {error}"))
         Notification.objects.filter(pk=row.pk).update(
             status=outcome.status,
             detail=outcome.detail[:300],
@@ -192,7 +202,7 @@ def _changes(row: Notification, event: Event, connection: BaseEmailBackend) -> O
         )
     )
     participant: Participant = row.participant
-    changes = changes_for(participant=participant, versions=versions)
+    changes = changes_for(participant=participant, versions=versions, event=event)
     if not changes:
         return Outcome(NotificationStatus.SKIPPED, "nothing changed for them in the end")
     room_ids = {c.state.get("room") for c in changes} | {(c.before or {}).get("room") for c in changes}

@@ -17,7 +17,7 @@ from apps.programme.models import ScheduleVersion
 
 from ..enums import NotificationKind, NotificationStatus
 from ..models import Notification, PublicationNotice
-from ..tasks import task_notifications_send
+from ..tasks import TRANSIENT, task_notifications_send
 from ..webhooks import webhook_deliveries_enqueue_due
 from .notices import publication_plan
 from .planning import LOOKBACK, planning_advance
@@ -29,11 +29,18 @@ _CHUNK = 1000
 def notifications_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
     """One sweep. Safe to run twice at once: planning is serialised per event, claiming
     skips the rows another sweep holds, and sending re-checks every row. Enqueues the send
-    tasks after the claim commits. Returns counts of what it did."""
+    tasks after the claim commits. An event or publication whose planning fails for any
+    reason but a transient one (database, network) is logged and left for the next sweep;
+    the others are planned and claimed as usual. Returns counts of what it did."""
     now = now or timezone.now()
     counts = {"planned": 0, "publications": 0, "missed": 0, "claimed": 0, "webhooks": 0}
     for event in Event.objects.filter(end_date__gte=(now - LOOKBACK).date()):
-        counts["planned"] += planning_advance(event=event, now=now)
+        try:
+            counts["planned"] += planning_advance(event=event, now=now)
+        except TRANSIENT:
+            raise
+        except Exception:  # one event's bad data must not hold back every other event's messages
+            logger.exception("sweep: planning event %s failed; the other events go on", event.pk)
     counts["publications"] = _unplanned_publications(now)
     counts["missed"] = reminders_miss(now=now)
     counts["claimed"] = notifications_claim(now=now)
@@ -48,7 +55,13 @@ def _unplanned_publications(now: dt.datetime) -> int:
     versions = ScheduleVersion.objects.filter(published_at__gte=now - LOOKBACK).exclude(pk__in=planned)
     count = 0
     for version in versions.select_related("event").order_by("published_at"):
-        publication_plan(version=version, now=now)
+        try:
+            publication_plan(version=version, now=now)
+        except TRANSIENT:
+            raise
+        except Exception:  # as in planning: the other publications go on
+            logger.exception("sweep: planning publication %s failed; the others go on", version.pk)
+            continue
         count += 1
     return count
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
 from apps.events.models import Event
+from gaplanner import text as texts
 
 from ..conflicts import warnings_for_schedule
 from ..enums import SessionStatus
@@ -74,10 +76,13 @@ def schedule_publish(
     """Publish the working schedule as the event's next version.
 
     Raises :class:`NothingToPublish` when nothing changed, and :class:`WarningsNotConfirmed`
-    when the schedule has warnings that ``confirm_warnings`` does not accept. Concurrent
-    publications are serialised on the event's row: the second sees the first's result.
-    Sends ``schedule_published`` after commit.
+    when the schedule has warnings that ``confirm_warnings`` does not accept, and
+    ``ValidationError`` naming ``note`` when the note is too long or holds control
+    characters (line breaks are kept). Concurrent publications are serialised on the
+    event's row: the second sees the first's result. Sends ``schedule_published`` after
+    commit.
     """
+    note = _validated_note(note)
     with transaction.atomic():
         Event.objects.select_for_update().filter(pk=event.pk).first()
         changes = schedule_changes(event=event)
@@ -91,7 +96,7 @@ def schedule_publish(
         version = ScheduleVersion.objects.create(
             event=event,
             number=last + 1,
-            note=note.strip(),
+            note=note,
             published_by=actor if getattr(actor, "is_authenticated", False) else None,
             changes=changes,
             warnings=[w.as_dict() for w in warnings],
@@ -103,6 +108,15 @@ def schedule_publish(
         )
         transaction.on_commit(lambda: schedule_published.send(sender=ScheduleVersion, event=event, version=version))
     return version
+
+
+def _validated_note(note: str) -> str:
+    note = texts.normalise(note, multiline=True)
+    try:
+        ScheduleVersion._meta.get_field("note").run_validators(note)
+    except ValidationError as error:
+        raise ValidationError({"note": error.messages}) from error
+    return note
 
 
 def _apply(event: Event, changes: dict[str, list[dict[str, Any]]]) -> None:
