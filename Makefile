@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DEMO_ENV := DEBUG=1 DEMO_MODE=1
 
-.PHONY: run test lint setup clean bench
+.PHONY: run test test-fast lint setup clean bench
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "gaplanner needs Python 3.11")'
@@ -21,7 +21,14 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	@touch $@ $(VENV)/.runtime
 
-setup: $(VENV)/.runtime
+# Settings read this git-ignored file, so that manage.py works in a plain shell after make run:
+# a generated SECRET_KEY, DEBUG=1, DEMO_MODE=1, and DATABASE_URL and REDIS_URL when they are set.
+.env:
+	@$(PYTHON) -c 'import os, secrets; print(f"SECRET_KEY={secrets.token_urlsafe(50)}\nDEBUG=1\nDEMO_MODE=1"); \
+	  [print(f"{name}={os.environ[name]}") for name in ("DATABASE_URL", "REDIS_URL") if os.environ.get(name)]' > $@
+	@echo "make: wrote .env for manage.py in a plain shell (see .env.example)"
+
+setup: $(VENV)/.runtime .env
 	$(DEMO_ENV) $(BIN)/python manage.py compilemessages --ignore=.venv -v 0
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --no-input -v 0
 	$(DEMO_ENV) $(BIN)/python manage.py sample_load --demo-accounts
@@ -34,7 +41,7 @@ run: setup
 	@echo "  demo logins (password gaplanner-demo): organizer, head, delegate"
 	@echo "  Ctrl-C stops web, worker and beat."
 	@echo ""
-	$(DEMO_ENV) $(BIN)/honcho start --port $(PORT) --procfile Procfile.dev
+	$(DEMO_ENV) VENV=$(VENV) $(BIN)/honcho start --port $(PORT) --procfile Procfile.dev
 
 # The browser tests (tests/e2e/) drive Debian's Chromium, never a browser that Playwright
 # downloads: install the package when it is missing, as root or through sudo.
@@ -56,6 +63,14 @@ test: $(VENV)/.dev node_modules/.installed /usr/bin/chromium
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit -c pyproject.toml -r apps gaplanner --quiet
 	$(BIN)/python -m pytest --cov --cov-report=term:skip-covered --cov-fail-under=90 $(PYTEST_ARGS)
+
+# The inner loop: lint and every test but the browser, real-service and fuzzing ones
+# (markers e2e, integration, fuzz). make test and .ci/run still run everything.
+test-fast: $(VENV)/.dev
+	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv -v 0
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest -m "not e2e and not integration and not fuzz" $(PYTEST_ARGS)
 
 bench: $(VENV)/.dev
 	$(BIN)/python -m bench.conflicts

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
+from dotenv import load_dotenv
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -54,3 +55,16 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_file_load(path: str, *, required: bool) -> None:
+    """Set the variables of a ``KEY=value`` file (python-dotenv's format) that the
+    environment does not set already: the environment wins. A missing file is an error when
+    ``required``, else nothing; an empty ``path`` reads nothing."""
+    if not path:
+        return
+    if not Path(path).is_file():
+        if required:
+            raise ImproperlyConfigured(f"ENV_FILE: {path} is not a file")
+        return
+    load_dotenv(path, override=False)

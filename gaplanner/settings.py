@@ -8,6 +8,7 @@ environment turns it on, and then ``SECRET_KEY`` is required.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -15,12 +16,17 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from gaplanner.env import env_bool, env_int, env_list, env_str
+from gaplanner.env import env_bool, env_file_load, env_int, env_list, env_str
 from gaplanner.timezones import use_pinned_tzdata
 
 use_pinned_tzdata()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# `make run` writes a git-ignored .env (a generated SECRET_KEY, DEBUG=1, DEMO_MODE=1), so that
+# manage.py works in a plain shell after it; the environment wins over the file. ENV_FILE
+# names another file (which must exist), or none when empty: the test suite reads none, and
+# production images carry none (.dockerignore), so there a missing SECRET_KEY still stops it.
+env_file_load(os.environ.get("ENV_FILE", str(BASE_DIR / ".env")), required="ENV_FILE" in os.environ)
 VAR_DIR = Path(env_str("VAR_DIR") or BASE_DIR / "var").resolve()
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 

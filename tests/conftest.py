@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -23,6 +24,23 @@ from tests.factories import (
     SessionFactory,
     UserFactory,
 )
+
+# Markers by place (make test-fast leaves them out): the folder or file, its marker.
+MARKED = (
+    ("tests/e2e/", "e2e"),
+    ("tests/integration/", "integration"),
+    ("tests/api/test_walkthrough.py", "integration"),
+    ("tests/api/test_schemathesis.py", "fuzz"),
+)
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        place = item.path.relative_to(ROOT).as_posix()
+        for prefix, marker in MARKED:
+            if place.startswith(prefix):
+                item.add_marker(marker)
 
 
 @dataclass

@@ -1,8 +1,8 @@
 """The frab schedule export, ``schedule.json`` and ``schedule.xml``, that conference apps
 (Giggity, ConfClerk, EventFahrplan) read: the public programme of the last published version.
 
-Both documents follow the c3voc schemas kept in ../shared/standards/c3voc-schedule
-(CALENDAR.md rule 20). Their instants are the database's, written in the event's zone with
+Both documents follow the c3voc schemas (kept for the tests in tests/feeds/c3voc/; the rules
+in docs/calendar.md). Their instants are the database's, written in the event's zone with
 the offset in force then, as the iCal feeds give them. The XML is the JSON document written
 out element by element, so the two never disagree.
 """
@@ -38,7 +38,7 @@ TIMESLOT_DURATION = "00:05"
 # The schema's own pattern for ``time_zone_name`` (searched, as JSON Schema does): zones it
 # refuses, such as Etc/GMT-3 or US/Eastern, are left out; every instant carries its offset.
 _ZONE_NAME = re.compile(r"^([A-Z][a-z]+/[A-Z][a-z]+)|UTC$")
-# Characters XML 1.0 cannot hold, and C0/C1 controls that break clients (CALENDAR.md rule 1).
+# Characters XML 1.0 cannot hold, and C0/C1 controls that break clients (docs/calendar.md, "Text").
 _UNWRITABLE = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 

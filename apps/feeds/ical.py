@@ -1,6 +1,6 @@
 """iCalendar feeds built from fragments: each session's VEVENT is rendered with `icalendar`
 once per (published state of the session, language) and cached; a feed is a header, the
-VTIMEZONE and the fragments, joined. See ../shared/CALENDAR.md for the rules followed."""
+VTIMEZONE and the fragments, joined. docs/calendar.md says which rules they follow, and why."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from apps.events.models import Event
 from apps.programme.models import Session
 from apps.programme.selectors import sessions_expecting, sessions_of_delegation, sessions_visible_to
 
-# Calendar clients slow down or give up past this (CALENDAR.md rule 16).
+# Calendar clients slow down or give up past this (docs/calendar.md).
 MAX_EVENTS = 1000
 
 

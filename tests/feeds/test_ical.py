@@ -1,4 +1,4 @@
-"""Calendar feeds, checked on their bytes against the rules of ../shared/CALENDAR.md."""
+"""Calendar feeds, checked on their bytes against the rules of docs/calendar.md."""
 
 import datetime as dt
 import logging
