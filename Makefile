@@ -41,7 +41,9 @@ run: setup
 	@echo "  demo logins (password gaplanner-demo): organizer, head, delegate"
 	@echo "  Ctrl-C stops web, worker and beat."
 	@echo ""
-	$(DEMO_ENV) VENV=$(VENV) $(BIN)/honcho start --port $(PORT) --procfile Procfile.dev
+	@# honcho reads no .env of its own (it would override the environment); the settings read it.
+	$(DEMO_ENV) VENV=$(VENV) SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} \
+	  $(BIN)/honcho start --port $(PORT) --procfile Procfile.dev --env /dev/null
 
 # The browser tests (tests/e2e/) drive Debian's Chromium, never a browser that Playwright
 # downloads: install the package when it is missing, as root or through sudo.
