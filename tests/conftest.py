@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,9 +97,14 @@ def _fast_password_hashing():
         yield
 
 
-@pytest.fixture(scope="package")
-def worker():
-    """A real Celery worker on the configured broker, consuming every queue, for the package."""
+@contextmanager
+def real_worker() -> Iterator[object]:
+    """A real Celery worker on the configured broker, consuming every queue, in a thread.
+
+    Packages that need one (tests/integration, tests/e2e) wrap it in a package-scoped
+    ``worker`` fixture of their own conftest, so that it stops with their last test: a worker
+    left running would take the tasks other tests enqueue, and hold locks while they flush
+    the database."""
     from celery.contrib.testing.worker import start_worker
 
     from gaplanner.celery import QUEUES, app

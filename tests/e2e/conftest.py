@@ -27,6 +27,8 @@ from django.conf import settings
 from django.test import Client
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from tests.conftest import real_worker
+
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 AXE_RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -79,6 +81,14 @@ def _server_cache_of_its_own(_cache_of_its_own: None, settings: Any) -> None:
     caches = copy.deepcopy(settings.CACHES)
     caches["default"]["KEY_PREFIX"] = f"e2e-{uuid.uuid4().hex}"
     settings.CACHES = caches
+
+
+@pytest.fixture(scope="package")
+def worker() -> Iterator[object]:
+    """A real Celery worker for the browser tests that need one (the e-mailed sign-in link,
+    imports), stopped after the last browser test."""
+    with real_worker() as running:
+        yield running
 
 
 @pytest.fixture

@@ -1,1 +1,10 @@
-"""The real Celery worker these tests use is ``worker``, in ``tests/conftest.py``."""
+import pytest
+
+from tests.conftest import real_worker
+
+
+@pytest.fixture(scope="package")
+def worker():
+    """A real Celery worker for the integration tests, stopped after their last one."""
+    with real_worker() as running:
+        yield running
