@@ -81,6 +81,10 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("my-profile", "get"): _row(401, 200, 200, 200, 404, other_organizer=404),
     ("my-profile", "patch"): _row(401, 200, 200, 200, 404, other_organizer=404),
     ("my-agenda-list", "get"): _row(401, 200, 200, 200, 404, other_organizer=404),
+    # Add a public session to one's own agenda: any participant; an organizer is none.
+    ("my-agenda-list", "post"): _row(401, 201, 201, 201, 404, other_organizer=404),
+    # Take out a session one did not add: 404 for every participant's own agenda.
+    ("my-agenda-detail", "delete"): _row(401, 404, 404, 404, 404, other_organizer=404),
     ("token-list", "get"): _row(401, 200, 200, 200, 200),
     ("token-detail", "get"): _row(401, 404, 404, 200, 404),  # the head's token: theirs alone
     ("token-detail", "delete"): _row(401, 404, 404, 204, 404),
@@ -232,6 +236,7 @@ def _request(name: str, method: str, world: dict[str, Any]) -> tuple[str, dict[s
         "delegation-list": {"kind": "member", "country": "KE", "region": "africa"},
         "participant-list": {"first_name": "Amal", "last_name": "Sample", "delegation": world["delegation"].pk},
         "webhook-list": {"url": PUBLIC_HOOK, "topics": ["schedule.published"]},
+        "my-agenda-list": {"session": "GA-OPEN"},
         "session-list": {
             "title": {"en": "New"},
             "start": start.isoformat(),
@@ -246,6 +251,7 @@ def _request(name: str, method: str, world: dict[str, Any]) -> tuple[str, dict[s
         "me": "/api/v1/me/",
         "my-profile": f"/api/v1/events/{slug}/me/",
         "my-agenda-list": f"/api/v1/events/{slug}/me/agenda/",
+        "my-agenda-detail": f"/api/v1/events/{slug}/me/agenda/GA-OPEN/",
         "token-list": "/api/v1/auth/tokens/",
         "token-detail": f"/api/v1/auth/tokens/{world['token'].pk}/",
         "event-list": "/api/v1/events/",

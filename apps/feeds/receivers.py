@@ -12,7 +12,7 @@ from django.dispatch import receiver
 
 from apps.delegations.models import Participant
 from apps.delegations.signals import in_bulk_save, participants_bulk_saved
-from apps.programme.signals import schedule_published
+from apps.programme.signals import agenda_changed, schedule_published
 
 from .services import event_feeds_changed, participants_changed
 from .tasks import task_feeds_render_event
@@ -37,3 +37,9 @@ def on_participant(sender: Any, instance: Participant, **kwargs: Any) -> None:
 def on_participants_bulk_saved(sender: Any, event: Any, participant_ids: list[int], **kwargs: Any) -> None:
     event_id = event.pk
     transaction.on_commit(lambda: participants_changed(event_id=event_id, participant_ids=participant_ids))
+
+
+@receiver(agenda_changed, dispatch_uid="feeds-on-agenda-changed")
+def on_agenda_changed(sender: Any, participant: Participant, code: str, **kwargs: Any) -> None:
+    # The participant's feed and their delegation's hold one session more or fewer.
+    event_feeds_changed(event_slug=participant.event.slug)

@@ -1,90 +1,28 @@
-"""Reads of the notifications app: who a session expects, what a participant wants."""
+"""Reads of the notifications app: what a participant wants. Who a session expects is the
+programme's rule (``apps.programme.audience``), re-exported here for its readers."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
-
-from django.db.models import Q
 
 from apps.delegations.models import Participant
 from apps.events.models import Event
-from apps.programme.models import Session
+from apps.programme.audience import Audience, expected_participant_ids, savers_by_code
 
 from .enums import Channel
 from .models import ReminderPreference
 
-
-@dataclass(frozen=True)
-class Audience:
-    """Whom a session expects: named participants, whole delegations, every holder of a role."""
-
-    participants: frozenset[int] = frozenset()
-    delegations: frozenset[int] = frozenset()
-    roles: frozenset[str] = frozenset()
-
-    @classmethod
-    def of_session(cls, session: Session) -> Audience:
-        """``session`` needs ``participants`` and ``delegations`` prefetched."""
-        return cls(
-            participants=frozenset(p.pk for p in session.participants.all()),
-            delegations=frozenset(d.pk for d in session.delegations.all()),
-            roles=frozenset(session.roles),
-        )
-
-    @classmethod
-    def of_state(cls, state: Mapping[str, Any] | None) -> Audience:
-        """From a state recorded by a version (``session_state``); ``None`` expects nobody."""
-        if not state:
-            return cls()
-        return cls(
-            participants=frozenset(state.get("participants", ())),
-            delegations=frozenset(state.get("delegations", ())),
-            roles=frozenset(state.get("roles", ())),
-        )
-
-    def expects(self, participant: Participant) -> bool:
-        return (
-            participant.pk in self.participants
-            or (participant.delegation_id is not None and participant.delegation_id in self.delegations)
-            or participant.role in self.roles
-        )
-
-
-def expected_participant_ids(*, event: Event, audiences: Mapping[str, Audience]) -> dict[str, set[int]]:
-    """For each key of ``audiences``, the ids of the event's active participants it expects.
-
-    One query for all of them, however many sessions and people.
-    """
-    named = set().union(*(a.participants for a in audiences.values()))
-    delegations = set().union(*(a.delegations for a in audiences.values()))
-    roles = set().union(*(a.roles for a in audiences.values()))
-    if not (named or delegations or roles):
-        return {key: set() for key in audiences}
-    rows = (
-        Participant.objects.filter(event=event, is_active=True)
-        .filter(Q(pk__in=named) | Q(delegation_id__in=delegations) | Q(role__in=roles))
-        .values_list("pk", "delegation_id", "role")
-    )
-    active: set[int] = set()
-    by_delegation: dict[int, set[int]] = defaultdict(set)
-    by_role: dict[str, set[int]] = defaultdict(set)
-    for pk, delegation_id, role in rows:
-        active.add(pk)
-        if delegation_id is not None:
-            by_delegation[delegation_id].add(pk)
-        by_role[role].add(pk)
-    expected: dict[str, set[int]] = {}
-    for key, audience in audiences.items():
-        ids = audience.participants & active
-        for delegation_id in audience.delegations:
-            ids |= by_delegation.get(delegation_id, set())
-        for role in audience.roles:
-            ids |= by_role.get(role, set())
-        expected[key] = ids
-    return expected
+__all__ = [
+    "Audience",
+    "Wishes",
+    "expected_participant_ids",
+    "lead_minutes_in_use",
+    "preference_of",
+    "savers_by_code",
+    "wishes_by_participant",
+    "wishes_of",
+]
 
 
 @dataclass(frozen=True)

@@ -109,7 +109,20 @@ class SessionAdmin(EventScopedAdmin):
     fieldsets = [
         (None, {"fields": ["event", "code", "kind", "status", "title", "description"]}),
         (_("Time and place"), {"fields": ["start", "end", "room", "languages"]}),
-        (_("Audience"), {"fields": ["visibility", "delegations", "participants", "roles", "expected_attendance"]}),
+        (
+            _("Audience"),
+            {
+                "fields": [
+                    "visibility",
+                    "for_everyone",
+                    "for_member_delegations",
+                    "delegations",
+                    "participants",
+                    "roles",
+                    "expected_attendance",
+                ]
+            },
+        ),
         (_("History"), {"fields": ["sequence", "created_at", "updated_at"]}),
     ]
 

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.http import Http404
+
 from gaplanner.errors import Conflict
 
 from .models import Session
@@ -30,3 +32,20 @@ class WarningsNotConfirmed(Conflict):
     """The schedule has warnings: publishing needs the organizer to confirm them."""
 
     detail = "The schedule has warnings: look at them, then publish again with confirm_warnings."
+
+
+class AgendaSessionNotFound(Http404):
+    """No such session in the caller's view (or not in their agenda): answered 404."""
+
+
+class AgendaSessionCancelled(Conflict):
+    detail = "The session is cancelled: it cannot be added to an agenda."
+
+
+class ExpectedByAudience(Conflict):
+    """The session is in the agenda because its audience expects the participant."""
+
+    detail = (
+        "You are expected at this session (its audience includes you): it stays in your agenda. "
+        "Only sessions you added yourself can be removed."
+    )

@@ -119,6 +119,16 @@ class Session(TimeStampedModel):
         validators=[validate_roles],
         help_text=_('Every participant with one of these roles is expected, such as ["head"].'),
     )
+    for_everyone = models.BooleanField(
+        _("every participant"),
+        default=False,
+        help_text=_("Every participant of the event is expected (ceremonies, plenaries)."),
+    )
+    for_member_delegations = models.BooleanField(
+        _("every member delegation"),
+        default=False,
+        help_text=_("Every participant of a member delegation is expected."),
+    )
     expected_attendance = models.PositiveIntegerField(_("expected attendance"), null=True, blank=True)
     sequence = models.PositiveIntegerField(_("sequence"), default=0, editable=False)
     # Publishing copies each working session into a row with ``is_published`` set: the
@@ -203,6 +213,35 @@ class Session(TimeStampedModel):
     @property
     def is_cancelled(self) -> bool:
         return self.status == SessionStatus.CANCELLED
+
+
+class AgendaChoice(models.Model):
+    """A session a participant added to their own agenda ("Add to my agenda").
+
+    It names the session by its ``code``, the identity that survives moves and publications,
+    so the choice follows the session from one version to the next. It counts in the agenda
+    only while the participant may see the session and it is not cancelled
+    (:func:`apps.programme.selectors.sessions_expecting`); the row itself is kept, so a
+    change notice can still tell them the session was cancelled.
+    """
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="agenda_choices", verbose_name=_("participant")
+    )
+    code = models.CharField(_("session"), max_length=32, validators=[validate_code])
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["participant", "code"]
+        verbose_name = _("session added to an agenda")
+        verbose_name_plural = _("sessions added to agendas")
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "code"], name="agenda_choice_unique"),
+        ]
+        indexes = [models.Index(fields=["code"])]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} {self.code}"
 
 
 class ScheduleVersion(models.Model):

@@ -8,16 +8,16 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 
-from apps.delegations.enums import Role
+from apps.delegations.enums import DelegationKind, Role
 from apps.delegations.models import Delegation, Participant
 from apps.delegations.selectors import Principal
 from apps.events.models import Event
 from gaplanner.timezones import local_day_bounds
 
 from .enums import SessionStatus, Visibility
-from .models import AuditEntry, ScheduleVersion, Session
+from .models import AgendaChoice, AuditEntry, ScheduleVersion, Session
 
 
 def sessions_visible_to(principal: Principal) -> QuerySet[Session]:
@@ -40,39 +40,102 @@ def sessions_visible_to(principal: Principal) -> QuerySet[Session]:
     return sessions.exclude(status=SessionStatus.DRAFT).filter(rule)
 
 
-def _expecting_ids(participant: Participant) -> QuerySet[Session]:
-    """Ids of the sessions whose audience names the participant, their delegation or role."""
+def _audience_rule(participant: Participant) -> Q:
+    """Sessions whose audience expects the participant: every participant of the event, every
+    member delegation (theirs is one), them, their delegation or their role."""
     # ``roles`` is a JSON list of role names; matching the quoted name in its text works on
     # every database (SQLite has no JSON containment lookup).
-    audience = Q(participants=participant) | Q(roles__icontains=f'"{participant.role}"')
+    audience = Q(for_everyone=True) | Q(participants=participant) | Q(roles__icontains=f'"{participant.role}"')
     if participant.delegation_id:
         audience |= Q(delegations=participant.delegation_id)
+        is_member = Delegation.objects.filter(pk=participant.delegation_id, kind=DelegationKind.MEMBER)
+        audience |= Q(for_member_delegations=True) & Exists(is_member)
+    return audience
+
+
+def _expecting_ids(participant: Participant) -> QuerySet[Session]:
+    """Ids of the sessions whose audience expects the participant (:func:`_audience_rule`)."""
     # The audience matches through joins; a subquery of ids keeps one row per session.
-    return Session.objects.filter(audience, event=participant.event_id).values("pk")
+    return Session.objects.filter(_audience_rule(participant), event=participant.event_id).values("pk")
+
+
+def _saved_rule(participants: QuerySet[Participant]) -> Q:
+    """Sessions one of ``participants`` added to their agenda, while the choice counts
+    (``apps.programme.audience.saved_choice_counts``: not cancelled, not restricted)."""
+    codes = AgendaChoice.objects.filter(participant__in=participants).values("code")
+    return Q(code__in=codes) & ~Q(status=SessionStatus.CANCELLED) & ~Q(visibility=Visibility.RESTRICTED)
 
 
 def sessions_expecting(principal: Principal) -> QuerySet[Session]:
-    """The visible sessions the principal's participant is expected at: their agenda."""
-    if principal.participant is None:
+    """The visible sessions the principal's participant is expected at: their agenda.
+
+    Those whose audience expects them (every participant, every member delegation, them,
+    their delegation, their role), cancelled ones included (they stay in calendars as
+    cancelled), and those they added to their agenda, while not cancelled. This is the one
+    rule of the agenda: the personal page, API and feed read it here, and reminders and
+    notices read the same rule for many people at once in ``apps.programme.audience``.
+    """
+    me = principal.participant
+    if me is None:
         return Session.objects.none()
-    return sessions_visible_to(principal).filter(pk__in=_expecting_ids(principal.participant))
+    mine = Participant.objects.filter(pk=me.pk)
+    return sessions_visible_to(principal).filter(Q(pk__in=_expecting_ids(me)) | _saved_rule(mine))
+
+
+# How a session stands in a participant's agenda, for its "Add to my agenda" button.
+EXPECTED, SAVED, ADDABLE = "expected", "saved", "addable"
+
+
+def agenda_marks(principal: Principal, sessions: Iterable[Session]) -> dict[str, str]:
+    """For each of ``sessions`` (which the principal sees), by code: ``EXPECTED`` when its
+    audience expects the principal's participant (it cannot be taken out), ``SAVED`` when
+    they added it, ``ADDABLE`` when they may add it (not cancelled). Nothing for anyone who
+    is no participant. One query, however many sessions."""
+    me = principal.participant
+    listed = list(sessions)
+    if me is None or not listed:
+        return {}
+    rows = (
+        Session.objects.filter(pk__in=[s.pk for s in listed])
+        .annotate(
+            by_audience=ExpressionWrapper(Q(pk__in=_expecting_ids(me)), output_field=BooleanField()),
+            saved=Exists(AgendaChoice.objects.filter(participant=me, code=OuterRef("code"))),
+        )
+        .values_list("code", "by_audience", "saved")
+    )
+    states = {code: (by_audience, saved) for code, by_audience, saved in rows}
+    marks = {}
+    for session in listed:
+        by_audience, saved = states.get(session.code, (False, False))
+        if by_audience:
+            marks[session.code] = EXPECTED
+        elif saved:
+            marks[session.code] = SAVED
+        elif not session.is_cancelled:
+            marks[session.code] = ADDABLE
+    return marks
 
 
 def _delegation_expected_ids(delegation: Delegation) -> QuerySet[Session]:
     """Ids of the published sessions any active member of the delegation is expected at: its
-    audience names the delegation, a member or a member's role."""
+    audience is everyone or every member delegation (if it is one, with an active member),
+    or names the delegation, a member or a member's role; or a member added it to their
+    agenda (while that counts)."""
     members = Participant.objects.filter(delegation=delegation, is_active=True)
     roles = set(members.values_list("role", flat=True))
-    audience = Q(delegations=delegation) | Q(participants__in=members)
+    audience = Q(delegations=delegation) | Q(participants__in=members) | _saved_rule(members)
     if roles:
         # ``roles`` is a JSON list; see sessions_visible_to on matching quoted names.
         audience |= reduce(or_, (Q(roles__icontains=f'"{role}"') for role in roles))
+        audience |= Q(for_everyone=True)
+        if delegation.kind == DelegationKind.MEMBER:
+            audience |= Q(for_member_delegations=True)
     return Session.objects.published().filter(audience, event=delegation.event_id).values("pk")
 
 
 def sessions_of_delegation(*, delegation: Delegation, principal: Principal | None = None) -> QuerySet[Session]:
     """The published sessions any active member of the delegation is expected at: the
-    delegation's agenda.
+    delegation's agenda (see :func:`sessions_expecting` for what "expected" means).
 
     Its members are expected there, so the delegation itself (its feed, with no
     ``principal``) and its head see every one of them, whatever their visibility; any other
@@ -134,9 +197,11 @@ def state_visible_to(principal: Principal, state: Mapping[str, Any] | None) -> b
     the session as it is now: the code may belong to another session since, and the
     visibility may have changed. The rule is :func:`sessions_visible_to`'s: organizers see
     everything; anyone sees a public state; registered participants also see one for
-    participants, and a restricted one whose recorded audience names them, their delegation
-    or their role. A draft or a state without a known visibility is for organizers only.
-    The principal's registration (delegation, role) is read as it is now. No query.
+    participants, and a restricted one whose recorded audience is every participant, every
+    member delegation (theirs is one), or names them, their delegation or their role. A draft
+    or a state without a known visibility is for organizers only. The principal's
+    registration (delegation, role) is read as it is now. No query, except reading the
+    participant's delegation once for a restricted state of every member delegation.
     """
     if principal.is_organizer:
         return True
@@ -152,6 +217,11 @@ def state_visible_to(principal: Principal, state: Mapping[str, Any] | None) -> b
         return True
     if visibility != Visibility.RESTRICTED:
         return False
+    if state.get("for_everyone"):
+        return True
+    member_delegations = bool(state.get("for_member_delegations")) and me.delegation_id is not None
+    if member_delegations and me.delegation.kind == DelegationKind.MEMBER:
+        return True
     return (
         me.pk in state.get("participants", ())
         or (me.delegation_id is not None and me.delegation_id in state.get("delegations", ()))

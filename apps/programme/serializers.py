@@ -53,6 +53,8 @@ class SessionSerializer(StrictFieldsMixin, serializers.ModelSerializer[Session])
             "participants",
             "delegations",
             "roles",
+            "for_everyone",
+            "for_member_delegations",
             "expected_attendance",
             "sequence",
             "updated_at",

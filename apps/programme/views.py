@@ -12,6 +12,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.delegations.models import Delegation, Participant
+from apps.delegations.selectors import Principal
+from gaplanner.api import StrictFieldsMixin
 from gaplanner.api_views import EventMixin, EventResourceViewSet
 
 from .conflicts import warnings_for_schedule, warnings_for_session
@@ -25,7 +27,15 @@ from .selectors import (
     versions_of_event,
 )
 from .serializers import AuditEntrySerializer, PublishSerializer, ScheduleVersionSerializer, SessionSerializer
-from .services import schedule_changes, schedule_publish, session_cancel, session_delete, session_save
+from .services import (
+    agenda_add,
+    agenda_remove,
+    schedule_changes,
+    schedule_publish,
+    session_cancel,
+    session_delete,
+    session_save,
+)
 
 # The largest number a version's PositiveIntegerField holds on every database.
 VERSION_NUMBER_MAX = 2**31 - 1
@@ -75,12 +85,31 @@ class SessionViewSet(EventResourceViewSet):
         return Response(self.get_serializer(session).data)
 
 
+class AgendaChoiceSerializer(StrictFieldsMixin, serializers.Serializer):
+    session = serializers.CharField(max_length=32, help_text="The code of a session the caller may see.")
+
+
 class MyAgendaViewSet(EventMixin, viewsets.GenericViewSet):
-    """The sessions the caller is expected at (directly, through their delegation or role)."""
+    """The caller's agenda: the sessions whose audience expects them (every participant,
+    every member delegation, them, their delegation or role), and those they added.
+
+    ``POST`` ``{"session": code}`` adds a session they may see (404 if they may not, 409 if
+    it is cancelled); ``DELETE me/agenda/{code}/`` takes out one they added (409 for one
+    their audience expects them at)."""
 
     serializer_class = SessionSerializer
     permission_classes = [permissions.IsAuthenticated]
     filterset_class = SessionFilter
+    lookup_field = "code"
+    lookup_value_regex = "[A-Z0-9-]+"
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+        return AgendaChoiceSerializer if self.action == "create" else SessionSerializer
+
+    def _participant_principal(self) -> Principal:
+        if self.principal.participant is None:
+            raise Http404
+        return self.principal
 
     def get_queryset(self) -> QuerySet[Session]:
         if getattr(self, "swagger_fake_view", False):
@@ -93,6 +122,20 @@ class MyAgendaViewSet(EventMixin, viewsets.GenericViewSet):
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(request=AgendaChoiceSerializer, responses={201: SessionSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        principal = self._participant_principal()
+        data = AgendaChoiceSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        session = agenda_add(principal=principal, code=data.validated_data["session"])
+        session = _with_relations(Session.objects.filter(pk=session.pk)).get()
+        return Response(SessionSerializer(session, context=self.get_serializer_context()).data, status=201)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        agenda_remove(principal=self._participant_principal(), code=kwargs["code"])
+        return Response(status=204)
 
 
 class OrganizersOnly(permissions.BasePermission):

@@ -10,8 +10,10 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,17 +22,32 @@ from apps.delegations.enums import Role
 from apps.delegations.selectors import Principal, participants_visible_to, principal_for
 from apps.events.models import Event
 from apps.feeds.services import feed_rotate, participant_feed, participant_feed_links
+from apps.programme.errors import AgendaSessionCancelled, ExpectedByAudience
 from apps.programme.models import Session
-from apps.programme.selectors import sessions_expecting, sessions_of_delegation
+from apps.programme.selectors import agenda_marks, sessions_expecting, sessions_of_delegation
+from apps.programme.services import agenda_add, agenda_remove
 from gaplanner.links import qr_svg, subscribe_links
 
 from .presenters import SessionView, session_view, sessions_by_day
 
 
-def _days(sessions: QuerySet[Session], event: Event) -> list[tuple[dt.date, list[SessionView]]]:
-    """Sessions by local day of the event, in order."""
-    ordered = sessions.select_related("room__venue").order_by("start", "code")
+def _days(
+    sessions: QuerySet[Session], event: Event, *, marks_for: Principal | None = None
+) -> list[tuple[dt.date, list[SessionView]]]:
+    """Sessions by local day of the event, in order; with ``marks_for``, each marked for its
+    "Add to my agenda" button (``agenda_mark``)."""
+    ordered = list(sessions.select_related("room__venue").order_by("start", "code"))
+    if marks_for is not None:
+        mark_agenda(ordered, marks_for)
     return sessions_by_day([session_view(session, event) for session in ordered])
+
+
+def mark_agenda(sessions: list[Session], principal: Principal) -> None:
+    """Set ``agenda_mark`` on each session (see ``agenda_marks``): what its agenda button
+    offers the principal. Two queries for a participant, none for anyone else."""
+    marks = agenda_marks(principal, sessions)
+    for session in sessions:
+        session.agenda_mark = marks.get(session.code, "")  # type: ignore[attr-defined]
 
 
 def _not_a_participant(request: HttpRequest, event: Event) -> HttpResponse:
@@ -58,7 +75,7 @@ def my_agenda(request: HttpRequest, event_slug: str) -> HttpResponse:
             "event": event,
             "event_name": name,
             "participant": me,
-            "days": _days(sessions_expecting(principal), event),
+            "days": _days(sessions_expecting(principal), event, marks_for=principal),
             "delegation_days": delegation_days,
             "delegation_name": me.delegation.display_name() if me.delegation_id else "",
             "members": list(participants_visible_to(principal).exclude(pk=me.pk).order_by("last_name", "first_name"))
@@ -121,3 +138,32 @@ def member_agenda(request: HttpRequest, event_slug: str, participant_id: int) ->
             "is_organizer": principal.is_organizer,
         },
     )
+
+
+@require_POST
+@login_required
+def agenda_choice(request: HttpRequest, event_slug: str, code: str) -> HttpResponse:
+    """Add a session the participant may see to their agenda (``action=add``), or take out
+    one they added (``action=remove``); then back to the page they came from."""
+    event = get_object_or_404(Event, slug=event_slug)
+    principal = principal_for(user=request.user, event=event)
+    if principal.participant is None:
+        return _not_a_participant(request, event)
+    action = request.POST.get("action")
+    try:
+        if action == "add":
+            agenda_add(principal=principal, code=code)
+            messages.success(request, _("Added to your agenda, your calendar and your reminders."))
+        elif action == "remove":
+            agenda_remove(principal=principal, code=code)
+            messages.success(request, _("Removed from your agenda."))
+        else:
+            return HttpResponseBadRequest()
+    except AgendaSessionCancelled:
+        messages.error(request, _("This session is cancelled: it cannot be added to your agenda."))
+    except ExpectedByAudience:
+        messages.error(request, _("You are expected at this session: it stays in your agenda."))
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(back)
+    return redirect(reverse("web:session", kwargs={"event_slug": event.slug, "code": code}))

@@ -12,6 +12,7 @@ urlpatterns = [
     path("events/<slug:event_slug>/", views.programme, name="programme"),
     path("events/<slug:event_slug>/print/", views.programme_print, name="programme-print"),
     path("events/<slug:event_slug>/sessions/<str:code>/", views.session_detail, name="session"),
+    path("events/<slug:event_slug>/sessions/<str:code>/agenda/", agenda.agenda_choice, name="agenda-choice"),
     path("events/<slug:event_slug>/rooms/<int:room_id>/", views.room_detail, name="room"),
     path("events/<slug:event_slug>/me/", agenda.my_agenda, name="my-agenda"),
     path("events/<slug:event_slug>/me/feed/rotate/", agenda.my_feed_rotate, name="my-feed-rotate"),

@@ -19,6 +19,7 @@ from apps.programme.selectors import sessions_on_day, sessions_visible_to
 from gaplanner import i18n
 from gaplanner.links import subscription_urls
 
+from .agenda import mark_agenda
 from .forms import ProgrammeFilterForm
 from .presenters import day_context, now_and_next, session_view, sessions_by_day, sessions_by_room
 
@@ -65,6 +66,7 @@ def _programme_day(request: HttpRequest, event_slug: str) -> dict[str, Any]:
     for session in listed:
         # Rooms were read with the form's choices: no join, no query per session.
         session.room = by_room.get(session.room_id)  # type: ignore[assignment]
+    mark_agenda(listed, principal)
     return {
         **day_context(event, day),
         "principal": principal,
@@ -144,6 +146,7 @@ def session_detail(request: HttpRequest, event_slug: str, code: str) -> HttpResp
     event = get_object_or_404(Event, slug=event_slug)
     principal = principal_for(user=request.user, event=event)
     session = get_object_or_404(sessions_visible_to(principal).select_related("room__venue"), code=code)
+    mark_agenda([session], principal)
     view = session_view(session, event)
     place = f"{session.room.name}, {session.room.venue.name}" if session.room_id else ""
     page_url = request.build_absolute_uri(session.get_absolute_url())
@@ -154,6 +157,7 @@ def session_detail(request: HttpRequest, event_slug: str, code: str) -> HttpResp
             "event": event,
             "event_name": event.display_name(get_language()),
             "view": view,
+            "agenda_mark": session.agenda_mark,  # type: ignore[attr-defined]
             "audience": [
                 *(delegation.display_name() for delegation in session.delegations.select_related("event")),
                 *(Role(role).label for role in session.roles if role in Role.values),

@@ -88,7 +88,7 @@ def _send_all(now):
     return sent, len(queries)
 
 
-def test_sending_costs_six_queries_then_a_lock_and_a_mark_per_row(
+def test_sending_costs_seven_queries_then_a_lock_and_a_mark_per_row(
     assembly, publish_planned, time_machine, django_capture_on_commit_callbacks
 ):
     event, head, _delegate, _opening = assembly
@@ -106,6 +106,7 @@ def test_sending_costs_six_queries_then_a_lock_and_a_mark_per_row(
     with django_capture_on_commit_callbacks():
         four = _send_all(now)
 
-    # The batch reads its rows, sessions, audiences and wishes once; then each row is locked
-    # and marked in its own transaction (here a savepoint within the test's).
-    assert (two, four) == ((2, 6 + 2 * 4), (4, 6 + 4 * 4))
+    # The batch reads its rows, sessions, audiences, who added them to their agenda and
+    # wishes once; then each row is locked and marked in its own transaction (here a
+    # savepoint within the test's).
+    assert (two, four) == ((2, 7 + 2 * 4), (4, 7 + 4 * 4))

@@ -101,6 +101,8 @@ def _state(session, **changes) -> dict[str, object]:
         "visibility": "public",
         "languages": ["en", "fr"],
         "roles": [],
+        "for_everyone": False,
+        "for_member_delegations": False,
         "expected_attendance": None,
         "participants": [],
         "delegations": [],

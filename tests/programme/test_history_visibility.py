@@ -119,6 +119,8 @@ def _state(code: str, title: str, room, *, visibility: str = "public", delegatio
         "visibility": visibility,
         "languages": [],
         "roles": [],
+        "for_everyone": False,
+        "for_member_delegations": False,
         "expected_attendance": None,
         "participants": [],
         "delegations": list(delegations),

@@ -10,10 +10,13 @@ from django.test import RequestFactory, override_settings
 from apps.accounts.services import verified_email_owner
 from apps.delegations.enums import DelegationKind, Role
 from apps.delegations.models import Delegation, Participant
+from apps.delegations.selectors import principal_for
 from apps.events.enums import RoomKind
 from apps.events.models import Event, Room
+from apps.feeds.selectors import personal_feed_sessions
 from apps.programme.models import Session
-from apps.programme.services import DEMO_ACCOUNTS
+from apps.programme.selectors import sessions_expecting
+from apps.programme.services import DEMO_ACCOUNTS, agenda_add, schedule_publish, session_cancel
 
 pytestmark = pytest.mark.django_db
 
@@ -122,3 +125,32 @@ def test_demo_participants_hold_their_addresses_as_verified(sample):
         "head.ma@example.org": "head",
         "delegate.ma@example.org": "delegate",
     }
+
+
+def test_demo_delegate_agenda_and_feed_hold_the_assembly_and_a_side_event_until_it_is_cancelled(sample):
+    delegate = get_user_model().objects.get(username="delegate")
+    principal = principal_for(user=delegate, event=sample)
+    assembly = set(
+        Session.objects.published()
+        .filter(event=sample, kind__in=["ceremony", "plenary", "election"])
+        .values_list("code", flat=True)
+    )
+
+    def agenda() -> set[str]:
+        return set(sessions_expecting(principal).values_list("code", flat=True))
+
+    def feed() -> set[str]:
+        return {s.code for s in personal_feed_sessions(participant=principal.participant)}
+
+    before = agenda()
+    agenda_add(principal=principal, code="SIDE-01")
+    added = (agenda(), feed())
+    session_cancel(session=Session.objects.working().get(event=sample, code="SIDE-01"))
+    schedule_publish(event=sample, note="Side event cancelled", confirm_warnings=True)
+
+    assert {"GA-OPEN", "GA-CLOSE", "PL-01", "PL-10", "ELECT"} <= assembly
+    assert len(assembly) == 13
+    assert assembly <= before
+    assert "SIDE-01" not in before
+    assert added == (before | {"SIDE-01"}, before | {"SIDE-01"})
+    assert (agenda(), feed()) == (before, before)

@@ -201,5 +201,6 @@ def test_agenda_query_count_does_not_grow(client, personas, publish, size):
     # The head's own (the delegation's sessions), then the delegation's (the member's too).
     assert response.content.decode().count('<li class="session') == 3 * size
     # Session, user, event, registration, organizer check; the members' roles, the
-    # delegation's sessions, two feeds, my sessions, the members.
-    assert len(queries) == 11
+    # delegation's sessions, two feeds, my sessions, how each stands in my agenda (its
+    # "Add to my agenda" button), the members.
+    assert len(queries) == 12

@@ -18,12 +18,12 @@ from apps.delegations.models import Participant
 from apps.delegations.selectors import Principal
 from apps.events.models import Event
 from apps.programme.enums import SessionStatus
-from apps.programme.models import ScheduleVersion
+from apps.programme.models import AgendaChoice, ScheduleVersion
 from apps.programme.selectors import change_entries_visible_to
 
 from ..enums import NotificationKind, NotificationStatus
 from ..models import Notification, PublicationNotice
-from ..selectors import Audience, expected_participant_ids, wishes_by_participant
+from ..selectors import Audience, expected_participant_ids, savers_by_code, wishes_by_participant
 from ..webhooks import webhook_deliveries_plan
 from .planning import reminders_replan
 
@@ -94,16 +94,20 @@ def publication_plan(*, version: ScheduleVersion, now: dt.datetime | None = None
 
 def _notices_plan(version: ScheduleVersion, entries: list[dict[str, Any]], now: dt.datetime) -> int:
     event = version.event
+    savers = savers_by_code(event=event, codes={entry["code"] for entry in entries})
     audiences = {
-        f"{i}:{side}": Audience.of_state(entry.get(side))
+        f"{i}:{side}": Audience.of_state(entry.get(side), savers=savers.get(entry["code"], ()))
         for i, entry in enumerate(entries)
         for side in ("before", "after")
     }
     concerned = (
         set().union(*expected_participant_ids(event=event, audiences=audiences).values()) if audiences else set()
     )
-    wishes = wishes_by_participant(event=event, participant_ids=concerned)
-    people = sorted(pid for pid, wish in wishes.items() if wish.by_email)
+    # A change to a session for every participant concerns them all: one query for everyone's
+    # wishes rather than one naming 100,000 ids.
+    everyone = any(audience.everyone for audience in audiences.values())
+    wishes = wishes_by_participant(event=event, participant_ids=None if everyone else concerned)
+    people = sorted(pid for pid, wish in wishes.items() if wish.by_email and pid in concerned)
     if not people:
         return 0
     quiet = now + dt.timedelta(minutes=settings.NOTICE_QUIET_MINUTES)
@@ -140,7 +144,9 @@ def changes_for(
 ) -> list[Change]:
     """What the published versions ``versions`` (in order) changed for ``participant``: the
     sessions they are now expected at that are new to them, moved or re-roomed, cancelled,
-    and those they are no longer expected at. A change undone by a later version is no change.
+    and those they are no longer expected at. "Expected" is the agenda's rule
+    (``apps.programme.audience``): the recorded audience, or the participant's own choice of
+    the session. A change undone by a later version is no change.
 
     Each version's entries are read as the participant may see them
     (``change_entries_visible_to``): a state they could not see when it was published is
@@ -148,6 +154,7 @@ def changes_for(
     (the participant's) saves reading it.
     """
     principal = Principal(event=event or participant.event, participant=participant)
+    saved = set(AgendaChoice.objects.filter(participant=participant).values_list("code", flat=True))
     first: dict[str, Mapping[str, Any] | None] = {}
     last: dict[str, Mapping[str, Any] | None] = {}
     for entry in change_entries_visible_to(principal, versions):
@@ -157,18 +164,27 @@ def changes_for(
     changes = []
     for code, before in first.items():
         after = last[code]
-        change = _change(participant, code, before, after)
+        change = _change(participant, code, before, after, saved=code in saved)
         if change is not None:
             changes.append(change)
     return sorted(changes, key=lambda c: (ORDER.index(c.kind), c.state.get("start", ""), c.code))
 
 
 def _change(
-    participant: Participant, code: str, before: Mapping[str, Any] | None, after: Mapping[str, Any] | None
+    participant: Participant,
+    code: str,
+    before: Mapping[str, Any] | None,
+    after: Mapping[str, Any] | None,
+    *,
+    saved: bool,
 ) -> Change | None:
+    savers = (participant.pk,) if saved else ()
+
     def live(state: Mapping[str, Any] | None) -> bool:
         return (
-            bool(state) and state["status"] != SessionStatus.CANCELLED and Audience.of_state(state).expects(participant)
+            bool(state)
+            and state["status"] != SessionStatus.CANCELLED
+            and Audience.of_state(state, savers=savers).expects(participant)
         )
 
     was, now = live(before), live(after)

@@ -20,7 +20,13 @@ from apps.programme.models import Session
 
 from ..enums import NotificationKind, NotificationStatus
 from ..models import Notification, PlanningState, ReminderPreference
-from ..selectors import Audience, expected_participant_ids, lead_minutes_in_use, wishes_by_participant
+from ..selectors import (
+    Audience,
+    expected_participant_ids,
+    lead_minutes_in_use,
+    savers_by_code,
+    wishes_by_participant,
+)
 
 # Planning never reaches further back than this (a planner switched off for a week does not
 # fill the log with a week of missed reminders).
@@ -51,9 +57,10 @@ def reminders_plan(
 ) -> int:
     """Make the rows of the event's reminders due in (``due_after``, ``due_until``].
 
-    Only published sessions that are not cancelled, and only participants who are expected,
-    active, reachable by e-mail and want that lead time. With ``not_begun_at``, sessions that
-    have begun by then are left out; with ``not_late_at``, reminders already too late then.
+    Only published sessions that are not cancelled, and only participants who are expected
+    (``apps.programme.audience``: the audience, or their own choice), active, reachable by
+    e-mail and want that lead time. With ``not_begun_at``, sessions that have begun by then
+    are left out; with ``not_late_at``, reminders already too late then.
     A participant already reminded (or about to be) for the same session, lead time and start
     gets no second row; a pending row of an older version of the session is skipped as
     superseded. Returns the number of rows planned.
@@ -81,11 +88,17 @@ def reminders_plan(
 
 
 def _plan_lead(event: Event, lead: int, sessions: list[Session], participant_ids: Collection[int] | None) -> int:
-    expected = expected_participant_ids(event=event, audiences={s.code: Audience.of_session(s) for s in sessions})
+    savers = savers_by_code(event=event, codes=[s.code for s in sessions])
+    expected = expected_participant_ids(
+        event=event, audiences={s.code: Audience.of_session(s, savers=savers.get(s.code, ())) for s in sessions}
+    )
     people = set().union(*expected.values())
     if participant_ids is not None:
         people &= set(participant_ids)
-    wishes = wishes_by_participant(event=event, participant_ids=people)
+    # A session for every participant concerns them all: read everyone's wishes in one query
+    # rather than naming 100,000 ids in it.
+    everyone = participant_ids is None and any(s.for_everyone for s in sessions)
+    wishes = wishes_by_participant(event=event, participant_ids=None if everyone else people)
     wanted = {
         s.code: {pid for pid in expected[s.code] & people if wishes[pid].by_email and lead in wishes[pid].lead_minutes}
         for s in sessions

@@ -27,7 +27,7 @@ from gaplanner.text import single_line
 
 from ..enums import NotificationKind, NotificationStatus
 from ..models import Notification
-from ..selectors import Audience, Wishes, expected_participant_ids, wishes_by_participant
+from ..selectors import Audience, Wishes, expected_participant_ids, savers_by_code, wishes_by_participant
 from ..tasks import TRANSIENT
 from .messages import changes_message, digest_message, reminder_message
 from .notices import REMOVED, changes_for
@@ -62,8 +62,10 @@ class _EventContext:
             .select_related("event", "room__venue")
             .prefetch_related("participants", "delegations")
         }
+        savers = savers_by_code(event=event, codes=sessions.keys())
         expected = expected_participant_ids(
-            event=event, audiences={code: Audience.of_session(s) for code, s in sessions.items()}
+            event=event,
+            audiences={code: Audience.of_session(s, savers=savers.get(code, ())) for code, s in sessions.items()},
         )
         wishes = wishes_by_participant(event=event, participant_ids={row.participant_id for row in rows})
         return cls(event=event, sessions=sessions, expected=expected, wishes=wishes)
@@ -84,7 +86,7 @@ def notifications_send(*, notification_ids: Iterable[int]) -> int:
     """
     rows = list(
         Notification.objects.filter(pk__in=list(notification_ids), status=NotificationStatus.QUEUED)
-        .select_related("event", "participant")
+        .select_related("event", "participant__delegation")
         .order_by("due_at", "pk")
     )
     if not rows:

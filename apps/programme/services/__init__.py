@@ -1,5 +1,6 @@
 """Every write to the programme: sessions, publishing, and loading a whole event bundle."""
 
+from .agenda import agenda_add, agenda_codes_saved, agenda_remove
 from .audit import audit_record, session_state
 from .bundle import BundleError, event_bundle_import
 from .organizers import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_accounts_ensure, organizers_group_ensure
@@ -10,6 +11,9 @@ __all__ = [
     "DEMO_ACCOUNTS",
     "DEMO_PASSWORD",
     "BundleError",
+    "agenda_add",
+    "agenda_codes_saved",
+    "agenda_remove",
     "audit_record",
     "demo_accounts_ensure",
     "event_bundle_import",

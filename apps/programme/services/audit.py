@@ -27,6 +27,8 @@ def session_state(session: Session) -> dict[str, Any]:
         "visibility": session.visibility,
         "languages": session.languages,
         "roles": sorted(session.roles),
+        "for_everyone": session.for_everyone,
+        "for_member_delegations": session.for_member_delegations,
         "expected_attendance": session.expected_attendance,
         "participants": sorted(p.pk for p in session.participants.all()),
         "delegations": sorted(d.pk for d in session.delegations.all()),

@@ -50,7 +50,7 @@ _SESSION_FIELDS = {
     "expected_attendance",
     "audience",
 }
-_AUDIENCE_FIELDS = {"delegations", "participants", "roles"}
+_AUDIENCE_FIELDS = {"everyone", "member_delegations", "delegations", "participants", "roles"}
 
 
 class BundleError(Exception):
@@ -244,6 +244,13 @@ def _import_sessions(
         if bad_time or not report.check_fields(f"{place}.audience", audience, _AUDIENCE_FIELDS):
             continue
         session.roles = audience.get("roles") or []
+        flags = {name: audience.get(name, False) for name in ("everyone", "member_delegations")}
+        bad_flags = [name for name, value in flags.items() if not isinstance(value, bool)]
+        for name in bad_flags:
+            report.add(f"{place}.audience.{name}", "must be true or false")
+        if bad_flags:
+            continue
+        session.for_everyone, session.for_member_delegations = flags["everyone"], flags["member_delegations"]
         members = _resolve(report, f"{place}.audience.participants", audience.get("participants"), participants)
         groups = _resolve(report, f"{place}.audience.delegations", audience.get("delegations"), delegations)
         if members is None or groups is None:

@@ -30,6 +30,8 @@ COPIED_FIELDS = (
     "visibility",
     "languages",
     "roles",
+    "for_everyone",
+    "for_member_delegations",
     "expected_attendance",
 )
 # A published change of one of these raises the session's SEQUENCE (calendar clients follow it).
