@@ -27,6 +27,7 @@ from apps.accounts.services import (
     verified_email_add,
     verified_email_owner,
 )
+from gaplanner.text import single_line
 
 from .models import Participant
 
@@ -62,7 +63,8 @@ def participant_sign_in_link_send(*, email: str, next_path: str = "", language: 
             "minutes": int(SIGN_IN_LINK_LIFETIME.total_seconds() // 60),
             "site_url": settings.SITE_URL,
         }
-        subject = render_to_string("delegations/email/sign_in_link_subject.txt", context).strip()
+        # A name stored by some other path than the validated ones must not break the header.
+        subject = single_line(render_to_string("delegations/email/sign_in_link_subject.txt", context))
         body = render_to_string("delegations/email/sign_in_link.txt", context)
     try:
         send_mail(subject, body, None, [participant.email])
