@@ -241,6 +241,8 @@ AXES_RESET_ON_SUCCESS = False
 AXES_CLIENT_IP_CALLABLE = "gaplanner.client_address.client_address"
 AXES_LOCKOUT_CALLABLE = "apps.accounts.lockout.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
+# No start-up banner in every manage.py command's output, nor user agents in the log lines.
+AXES_VERBOSE = False
 
 # E-mail: SMTP when EMAIL_HOST is set, else one file per message under var/mail/.
 EMAIL_HOST = env_str("EMAIL_HOST") or ""
