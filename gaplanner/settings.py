@@ -324,6 +324,8 @@ else:
     for _folder in ("broker", "control", "results"):
         (_celery_dir / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
+    # kombu's filesystem transport, writing each message whole before a worker can see it.
+    CELERY_BROKER_TRANSPORT = "gaplanner.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_celery_dir / "broker"),
         "data_folder_out": str(_celery_dir / "broker"),
