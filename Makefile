@@ -64,6 +64,7 @@ test: $(VENV)/.dev node_modules/.installed /usr/bin/chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit -c pyproject.toml -r apps gaplanner --quiet
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest --cov --cov-report=term:skip-covered --cov-fail-under=90 $(PYTEST_ARGS)
 
 # The inner loop: lint and every test but the browser, real-service and fuzzing ones
@@ -72,6 +73,7 @@ test-fast: $(VENV)/.dev
 	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv -v 0
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -m "not e2e and not integration and not fuzz" $(PYTEST_ARGS)
 
 bench: $(VENV)/.dev

@@ -16,8 +16,8 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from gaplanner.env import env_bool, env_file_load, env_int, env_list, env_str
-from gaplanner.timezones import use_pinned_tzdata
+from apps.kernel.env import env_bool, env_file_load, env_int, env_list, env_str
+from apps.kernel.timezones import use_pinned_tzdata
 
 use_pinned_tzdata()
 
@@ -81,12 +81,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Before any view reads the query string; after the language and the user are known,
     # for the "bad request" page.
-    "gaplanner.request_limits.QueryStringLimitMiddleware",
-    "gaplanner.audit_context.AuditContextMiddleware",
+    "apps.kernel.request_limits.QueryStringLimitMiddleware",
+    "apps.kernel.audit_context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A view that meets a busy database answers 503 with Retry-After, not 500.
-    "gaplanner.busy.DatabaseBusyMiddleware",
+    "apps.kernel.busy.DatabaseBusyMiddleware",
     # Last: turns a sign-in refused by the lockout into the lockout answer.
     "axes.middleware.AxesMiddleware",
 ]
@@ -122,7 +122,7 @@ DATABASES = {
     )
 }
 # A write that meets a busy database (SQLite's write lock, a PostgreSQL row or table lock)
-# waits this many seconds, then answers 503 with Retry-After (gaplanner.busy), never a
+# waits this many seconds, then answers 503 with Retry-After (apps.kernel.busy), never a
 # request stuck for long (docs/decisions/020-background-imports.md).
 DATABASE_BUSY_TIMEOUT = env_int("DATABASE_BUSY_TIMEOUT", 5)
 if DATABASE_BUSY_TIMEOUT < 1:
@@ -238,7 +238,7 @@ if AXES_FAILURE_LIMIT < 1 or AXES_COOLOFF_TIME.total_seconds() < 60:
 # A success does not clear the count: an attacker signing in to an account of their own
 # between guesses would otherwise reset the count of their address.
 AXES_RESET_ON_SUCCESS = False
-AXES_CLIENT_IP_CALLABLE = "gaplanner.client_address.client_address"
+AXES_CLIENT_IP_CALLABLE = "apps.kernel.client_address.client_address"
 AXES_LOCKOUT_CALLABLE = "apps.accounts.lockout.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
 # No start-up banner in every manage.py command's output, nor user agents in the log lines.
@@ -349,10 +349,10 @@ REST_FRAMEWORK = {
         "user": env_str("API_THROTTLE_USER") or "3000/min",
         "login": env_str("API_THROTTLE_LOGIN") or "10/min",
     },
-    "DEFAULT_PAGINATION_CLASS": "gaplanner.api.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "apps.kernel.api.Pagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "gaplanner.api.exception_handler",
+    "EXCEPTION_HANDLER": "apps.kernel.api.exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -374,7 +374,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"RoleEnum": "apps.delegations.enums.Role"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "gaplanner.api.add_error_responses",
+        "apps.kernel.api.add_error_responses",
     ],
 }
 
@@ -382,7 +382,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"redact": {"()": "gaplanner.log_filters.RedactTokens"}},
+    "filters": {"redact": {"()": "apps.kernel.log_filters.RedactTokens"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
     # Django's own loggers log through the console handler, so its filter redacts them too.
     "loggers": {

@@ -34,6 +34,6 @@ def _json_for_api(status: int, detail: str, fallback: Any) -> Any:
 
 
 # Outside DRF's views (an unknown /api/ path, a crash), API clients still get JSON.
-handler400 = "gaplanner.request_limits.bad_request"
+handler400 = "apps.kernel.request_limits.bad_request"
 handler404 = _json_for_api(404, "Not found.", defaults.page_not_found)
 handler500 = _json_for_api(500, "Server error.", defaults.server_error)

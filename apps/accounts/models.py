@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from gaplanner.db import TimeStampedModel
+from apps.kernel.db import TimeStampedModel
 
 
 class ApiToken(TimeStampedModel):

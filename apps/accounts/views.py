@@ -10,8 +10,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from gaplanner.api_views import ConditionalMixin
-from gaplanner.links import links
+from apps.kernel.conditional import ConditionalMixin
+from apps.kernel.links import links
 
 from .models import ApiToken
 from .selectors import api_tokens_visible_to

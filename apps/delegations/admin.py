@@ -7,7 +7,7 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 
 from apps.accounts.services import verified_email_add, verified_email_owner
-from gaplanner.organizer_admin import EventScopedAdmin, EventScopedInline
+from apps.kernel.organizer_admin import EventScopedAdmin, EventScopedInline
 
 from .models import Delegation, Participant
 

@@ -6,3 +6,10 @@ class DelegationsConfig(AppConfig):
     name = "apps.delegations"
     label = "delegations"
     verbose_name = _("Delegations and participants")
+
+    def ready(self) -> None:
+        from apps.kernel.providers import provide
+
+        from .selectors import principal_for
+
+        provide("principal", principal_for)

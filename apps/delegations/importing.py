@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from apps.events.models import Event
-from gaplanner import i18n
+from apps.kernel import i18n
 
 from .enums import Role
 from .models import Delegation, Participant

@@ -16,8 +16,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from gaplanner.api import EventTimeField
-from gaplanner.api_views import EventMixin
+from apps.events.api import EventMixin
+from apps.kernel.api import EventTimeField
 
 from .import_jobs import (
     ImportNotReady,

@@ -13,9 +13,9 @@ from django_countries.fields import CountryField
 
 from apps.accounts.models import VerifiedEmail
 from apps.events.models import Event
-from gaplanner import i18n
-from gaplanner import text as texts
-from gaplanner.db import TimeStampedModel, TranslationsField
+from apps.kernel import i18n
+from apps.kernel import text as texts
+from apps.kernel.db import TimeStampedModel, TranslationsField
 
 from .enums import DelegationKind, ImportState, Region, Role
 

@@ -6,8 +6,8 @@ from django_countries.serializer_fields import CountryField
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from gaplanner.api import EventScopedPrimaryKeyField, EventTimeField, StrictFieldsMixin, TranslationsField
-from gaplanner.links import links
+from apps.kernel.api import EventScopedPrimaryKeyField, EventTimeField, StrictFieldsMixin, TranslationsField
+from apps.kernel.links import links
 
 from .models import Delegation, Participant
 

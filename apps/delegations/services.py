@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from gaplanner.persistence import validated_save
+from apps.kernel.persistence import validated_save
 
 from .models import Delegation, Participant
 

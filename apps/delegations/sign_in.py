@@ -27,7 +27,7 @@ from apps.accounts.services import (
     verified_email_add,
     verified_email_owner,
 )
-from gaplanner.text import single_line
+from apps.kernel.text import single_line
 
 from .models import Participant
 

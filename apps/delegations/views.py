@@ -9,7 +9,8 @@ from rest_framework import permissions, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from gaplanner.api_views import EventMixin, EventResourceViewSet, OrganizerWrites, etag_for
+from apps.events.api import EventMixin, EventResourceViewSet, OrganizerWrites
+from apps.kernel.conditional import etag_for
 
 from .enums import Role
 from .filters import DelegationFilter, ParticipantFilter

@@ -4,8 +4,8 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from gaplanner.organizer_admin import EventScopedAdmin, EventScopedInline, language_list_field
-from gaplanner.timezones import available_zones
+from apps.kernel.organizer_admin import EventScopedAdmin, EventScopedInline, language_list_field
+from apps.kernel.timezones import available_zones
 
 from .models import Event, Room, Venue
 

@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from gaplanner import i18n, timezones
-from gaplanner import text as texts
-from gaplanner.db import TimeStampedModel, TranslationsField
+from apps.kernel import i18n, timezones
+from apps.kernel import text as texts
+from apps.kernel.db import TimeStampedModel, TranslationsField
 
 from .enums import RoomKind
 

@@ -6,8 +6,8 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from gaplanner.api import EventScopedPrimaryKeyField, LocalTimeField, StrictFieldsMixin, TranslationsField
-from gaplanner.links import subscription_urls
+from apps.kernel.api import EventScopedPrimaryKeyField, LocalTimeField, StrictFieldsMixin, TranslationsField
+from apps.kernel.links import subscription_urls
 
 from .models import Event, Room, Venue
 

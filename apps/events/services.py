@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import transaction
 
-from gaplanner.persistence import validated_save
+from apps.kernel.persistence import validated_save
 
 from .models import Event, Room, Venue
 

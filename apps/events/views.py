@@ -6,9 +6,11 @@ from django.db.models import QuerySet
 from rest_framework import exceptions, permissions, viewsets
 from rest_framework.request import Request
 
-from gaplanner.api import LanguageContextMixin
-from gaplanner.api_views import ConditionalMixin, EventResourceViewSet, IdempotentCreateMixin
+from apps.accounts.idempotency import IdempotentCreateMixin
+from apps.kernel.api import LanguageContextMixin
+from apps.kernel.conditional import ConditionalMixin
 
+from .api import EventResourceViewSet
 from .models import Event, Room, Venue
 from .selectors import events_listed, rooms_of_event, venues_of_event
 from .serializers import EventSerializer, RoomSerializer, VenueSerializer

@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from gaplanner.organizer_admin import EventScopedAdmin
+from apps.kernel.organizer_admin import EventScopedAdmin
 
 from .models import Feed
 from .services import feed_revoke, feed_rotate

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from apps.delegations.enums import Role
 from apps.delegations.models import Participant
 from apps.delegations.selectors import participants_visible_to
-from gaplanner.api_views import EventMixin
+from apps.events.api import EventMixin
 
 from .services import feed_rotate, participant_feed, participant_feed_links
 

@@ -8,7 +8,7 @@ class FeedsConfig(AppConfig):
     verbose_name = _("Calendar feeds and exports")
 
     def ready(self) -> None:
-        from gaplanner.links import provide
+        from apps.kernel.providers import provide
 
         from . import receivers  # noqa: F401  (connects the signal receivers)
         from .services import participant_feed_links

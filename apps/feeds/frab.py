@@ -25,12 +25,12 @@ from django.utils.translation import gettext
 
 from apps.delegations.selectors import Principal
 from apps.events.models import Event
+from apps.kernel import i18n
+from apps.kernel.text import multi_line, single_line
+from apps.kernel.timezones import local_day_bounds
 from apps.programme.enums import SessionKind, SessionStatus
 from apps.programme.models import ScheduleVersion, Session
 from apps.programme.selectors import sessions_visible_to
-from gaplanner import i18n
-from gaplanner.text import multi_line, single_line
-from gaplanner.timezones import local_day_bounds
 
 SCHEMA_ID = "https://c3voc.de/schedule/schema.json"
 # The grid step apps draw the schedule with; sessions start on any minute.

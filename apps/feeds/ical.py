@@ -17,10 +17,10 @@ from django.utils.http import http_date
 from django.utils.translation import gettext
 
 from apps.events.models import Event
+from apps.kernel import i18n
+from apps.kernel.text import multi_line, single_line
 from apps.programme.enums import SessionStatus
 from apps.programme.models import Session
-from gaplanner import i18n
-from gaplanner.text import multi_line, single_line
 
 PRODID = "-//gaplanner//calendar feeds//EN"
 REFRESH = "PT1H"
@@ -45,7 +45,7 @@ def _fragment_key(session: Session, language: str) -> str:
 
 def render_vevent(session: Session, *, event: Event, language: str, site_url: str) -> bytes:
     """One session as a VEVENT in ``language``. ``session`` needs its room and venue loaded.
-    Stored text is written through :mod:`gaplanner.text`'s output cleaning, so that text no
+    Stored text is written through :mod:`apps.kernel.text`'s output cleaning, so that text no
     validation checked (older rows, bulk updates) never breaks a line of the calendar."""
     title = single_line(i18n.pick(session.title, language, [event.default_language]))
     vevent = icalendar.Event()

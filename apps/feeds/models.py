@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.delegations.models import Delegation, Participant
 from apps.events.models import Event
-from gaplanner.db import TimeStampedModel
+from apps.kernel.db import TimeStampedModel
 
 
 class FeedKind(models.TextChoices):

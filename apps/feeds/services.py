@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from apps.delegations.models import Delegation, Participant
 from apps.events.models import Event
+from apps.kernel.links import subscription_urls
 from apps.programme.models import Session
-from gaplanner.links import subscription_urls
 
 from . import cache as feed_cache
 from .ical import fragments

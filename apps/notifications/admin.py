@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from gaplanner.organizer_admin import EventScopedAdmin, ReadOnlyAdmin
+from apps.kernel.organizer_admin import EventScopedAdmin, ReadOnlyAdmin
 
 from .enums import Channel, DeliveryStatus, WebhookTopic
 from .models import Notification, ReminderPreference, WebhookDelivery, WebhookEndpoint

@@ -13,8 +13,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.delegations.models import Participant
-from gaplanner.api import StrictFieldsMixin
-from gaplanner.api_views import EventMixin
+from apps.events.api import EventMixin
+from apps.kernel.api import StrictFieldsMixin
 
 from .enums import Channel
 from .selectors import preference_of, wishes_of

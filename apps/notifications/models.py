@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.delegations.models import Participant
 from apps.events.models import Event, validate_lead_minutes
+from apps.kernel import text as texts
+from apps.kernel.db import TimeStampedModel
 from apps.programme.models import ScheduleVersion
-from gaplanner import text as texts
-from gaplanner.db import TimeStampedModel
 
 from .enums import Channel, DeliveryStatus, NotificationKind, NotificationStatus, WebhookTopic
 

@@ -42,10 +42,10 @@ from kombu.exceptions import OperationalError
 
 from apps.delegations.selectors import Principal
 from apps.events.models import Event
+from apps.kernel.errors import Conflict
+from apps.kernel.persistence import validated_save
 from apps.programme.models import ScheduleVersion
 from apps.programme.selectors import change_entries_visible_to
-from gaplanner.errors import Conflict
-from gaplanner.persistence import validated_save
 
 from .enums import DeliveryStatus, WebhookTopic
 from .models import WebhookDelivery, WebhookEndpoint, new_webhook_secret

@@ -14,9 +14,9 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from apps.events.api import EventMixin, EventResourceViewSet
+from apps.kernel.api import EventTimeField, StrictFieldsMixin
 from apps.programme.views import OrganizersOnly
-from gaplanner.api import EventTimeField, StrictFieldsMixin
-from gaplanner.api_views import EventMixin, EventResourceViewSet
 
 from .enums import WebhookTopic
 from .models import WebhookDelivery, WebhookEndpoint

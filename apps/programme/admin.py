@@ -9,8 +9,8 @@ from django.contrib.admin.widgets import AdminSplitDateTime
 from django.utils.translation import gettext_lazy as _
 
 from apps.delegations.enums import Role
-from gaplanner.organizer_admin import EventScopedAdmin, ReadOnlyAdmin, language_list_field
-from gaplanner.timezones import LocalTimeError, make_aware_strict
+from apps.kernel.organizer_admin import EventScopedAdmin, ReadOnlyAdmin, language_list_field
+from apps.kernel.timezones import LocalTimeError, make_aware_strict
 
 from .conflicts import warnings_for_session
 from .enums import SessionStatus

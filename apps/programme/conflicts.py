@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from apps.delegations.enums import Role
 from apps.delegations.models import Participant
 from apps.events.models import Event, Room, Venue
-from gaplanner import i18n
+from apps.kernel import i18n
 
 from .enums import SessionStatus
 from .models import Session

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 
 from django.http import Http404
 
-from gaplanner.errors import Conflict
+from apps.kernel.errors import Conflict
 
 from .models import Session
 

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from django_filters.fields import IsoDateTimeField
 
 from apps.events.models import Event
-from gaplanner.timezones import instant_in_utc
+from apps.kernel.timezones import instant_in_utc
 
 from .enums import SessionKind, SessionStatus
 from .models import Session

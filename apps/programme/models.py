@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from apps.delegations.enums import Role
 from apps.delegations.models import Delegation, Participant
 from apps.events.models import Event, Room
-from gaplanner import i18n
-from gaplanner import text as texts
-from gaplanner.db import TimeStampedModel, TranslationsField
+from apps.kernel import i18n
+from apps.kernel import text as texts
+from apps.kernel.db import TimeStampedModel, TranslationsField
 
 from .enums import SessionKind, SessionStatus, Visibility
 

@@ -14,7 +14,7 @@ from apps.delegations.enums import DelegationKind, Role
 from apps.delegations.models import Delegation, Participant
 from apps.delegations.selectors import Principal
 from apps.events.models import Event
-from gaplanner.timezones import local_day_bounds
+from apps.kernel.timezones import local_day_bounds
 
 from .enums import SessionStatus, Visibility
 from .models import AgendaChoice, AuditEntry, ScheduleVersion, Session

@@ -8,7 +8,7 @@ from rest_framework import serializers
 from apps.delegations.enums import Role
 from apps.delegations.models import Delegation, Participant
 from apps.events.models import Room
-from gaplanner.api import EventScopedPrimaryKeyField, EventTimeField, StrictFieldsMixin, TranslationsField
+from apps.kernel.api import EventScopedPrimaryKeyField, EventTimeField, StrictFieldsMixin, TranslationsField
 
 from .models import AuditEntry, ScheduleVersion, Session
 from .selectors import change_entries_visible_to

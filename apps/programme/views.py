@@ -13,8 +13,8 @@ from rest_framework.views import APIView
 
 from apps.delegations.models import Delegation, Participant
 from apps.delegations.selectors import Principal
-from gaplanner.api import StrictFieldsMixin
-from gaplanner.api_views import EventMixin, EventResourceViewSet
+from apps.events.api import EventMixin, EventResourceViewSet
+from apps.kernel.api import StrictFieldsMixin
 
 from .conflicts import warnings_for_schedule, warnings_for_session
 from .filters import SessionFilter

@@ -22,11 +22,11 @@ from apps.delegations.enums import Role
 from apps.delegations.selectors import Principal, participants_visible_to, principal_for
 from apps.events.models import Event
 from apps.feeds.services import feed_rotate, participant_feed, participant_feed_links
+from apps.kernel.links import qr_svg, subscribe_links
 from apps.programme.errors import AgendaSessionCancelled, ExpectedByAudience
 from apps.programme.models import Session
 from apps.programme.selectors import agenda_marks, sessions_expecting, sessions_of_delegation
 from apps.programme.services import agenda_add, agenda_remove
-from gaplanner.links import qr_svg, subscribe_links
 
 from .presenters import SessionView, session_view, sessions_by_day
 

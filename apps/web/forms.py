@@ -11,10 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.delegations.models import Delegation
 from apps.events.models import Event, Room
+from apps.kernel import i18n
 from apps.programme.enums import SessionKind
 from apps.programme.models import Session
 from apps.programme.selectors import sessions_for_delegation, sessions_in_language
-from gaplanner import i18n
 
 
 def delegation_choices(delegations: list[Delegation]) -> list[tuple[object, str]]:

@@ -29,12 +29,12 @@ from apps.delegations.import_jobs import (
 from apps.delegations.models import Delegation, Participant
 from apps.delegations.selectors import delegations_listed, participants_matching
 from apps.events.models import Event, Room
+from apps.kernel.timezones import LocalTimeError, make_aware_strict
 from apps.programme.conflicts import warnings_for_schedule
 from apps.programme.errors import NothingToPublish, RoomDoubleBooked, WarningsNotConfirmed
 from apps.programme.models import Session
 from apps.programme.selectors import audit_entries_of_event, sessions_on_day
 from apps.programme.services import schedule_changes, schedule_publish, session_save
-from gaplanner.timezones import LocalTimeError, make_aware_strict
 
 from .forms import delegation_choices
 from .presenters import day_context, session_view

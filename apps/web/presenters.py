@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from django.utils.translation import get_language
 
 from apps.events.models import Event, Room
+from apps.kernel import i18n
+from apps.kernel.timezones import format_offset, local_day_bounds
 from apps.programme.enums import SessionStatus
 from apps.programme.models import Session
-from gaplanner import i18n
-from gaplanner.timezones import format_offset, local_day_bounds
 
 
 @dataclass(frozen=True)

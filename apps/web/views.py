@@ -15,9 +15,9 @@ from apps.delegations.selectors import delegations_listed, principal_for
 from apps.events.models import Event, Room
 from apps.events.selectors import events_listed
 from apps.feeds.services import add_to_calendar_links
+from apps.kernel import i18n
+from apps.kernel.links import subscription_urls
 from apps.programme.selectors import sessions_on_day, sessions_visible_to
-from gaplanner import i18n
-from gaplanner.links import subscription_urls
 
 from .agenda import mark_agenda
 from .forms import ProgrammeFilterForm

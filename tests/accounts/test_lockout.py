@@ -11,7 +11,7 @@ from django.test import Client, RequestFactory
 from rest_framework.throttling import ScopedRateThrottle
 
 from apps.accounts.models import ApiToken
-from gaplanner.client_address import client_address
+from apps.kernel.client_address import client_address
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,10 +11,10 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.delegations.models import Participant
 from apps.feeds.services import feed_fragments_render, feed_revoke, feed_rotate, feed_urls, participant_feed
+from apps.kernel.log_filters import RedactTokens
 from apps.programme.enums import SessionStatus, Visibility
 from apps.programme.models import Session
 from apps.programme.services import session_cancel, session_save
-from gaplanner.log_filters import RedactTokens
 from tests.factories import CASABLANCA, EventFactory, RoomFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db

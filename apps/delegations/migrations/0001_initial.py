@@ -3,7 +3,7 @@
 import django.db.models.deletion
 import django.db.models.functions.text
 import django_countries.fields
-import gaplanner.db
+import apps.kernel.db
 from django.conf import settings
 from django.db import migrations, models
 
@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
                 ('updated_at', models.DateTimeField(auto_now=True, db_index=True, verbose_name='updated')),
                 ('kind', models.CharField(choices=[('member', 'Member country'), ('observer', 'Observer'), ('guest', 'Guest')], default='member', max_length=16, verbose_name='kind')),
                 ('country', django_countries.fields.CountryField(blank=True, help_text='For a member country.', max_length=2, verbose_name='country')),
-                ('organisation', gaplanner.db.TranslationsField(blank=True, default=dict, help_text='For an organisation.', verbose_name='organisation')),
+                ('organisation', apps.kernel.db.TranslationsField(blank=True, default=dict, help_text='For an organisation.', verbose_name='organisation')),
                 ('region', models.CharField(blank=True, choices=[('africa', 'Africa'), ('americas', 'Americas'), ('asia_south_pacific', 'Asia and South Pacific'), ('europe', 'Europe'), ('middle_east_north_africa', 'Middle East and North Africa'), ('international', 'International')], max_length=32, verbose_name='region')),
                 ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='delegations', to='events.event', verbose_name='event')),
             ],

@@ -3,8 +3,8 @@
 import apps.events.models
 import django.core.validators
 import django.db.models.deletion
-import gaplanner.db
-import gaplanner.i18n
+import apps.kernel.db
+import apps.kernel.i18n
 from django.conf import settings
 from django.db import migrations, models
 
@@ -25,11 +25,11 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
                 ('updated_at', models.DateTimeField(auto_now=True, db_index=True, verbose_name='updated')),
                 ('slug', models.SlugField(max_length=64, unique=True, verbose_name='slug')),
-                ('name', gaplanner.db.TranslationsField(default=dict, verbose_name='name')),
+                ('name', apps.kernel.db.TranslationsField(default=dict, verbose_name='name')),
                 ('timezone', models.CharField(help_text='IANA name, such as Africa/Casablanca.', max_length=64, validators=[apps.events.models.validate_timezone], verbose_name='time zone')),
                 ('start_date', models.DateField(verbose_name='first day')),
                 ('end_date', models.DateField(verbose_name='last day')),
-                ('languages', models.JSONField(default=list, help_text='Language codes, such as ["ar", "en", "fr", "es"].', validators=[gaplanner.i18n.validate_languages], verbose_name='working languages')),
+                ('languages', models.JSONField(default=list, help_text='Language codes, such as ["ar", "en", "fr", "es"].', validators=[apps.kernel.i18n.validate_languages], verbose_name='working languages')),
                 ('default_language', models.CharField(default='en', max_length=8, verbose_name='default language')),
                 ('reminder_lead_minutes', models.JSONField(default=apps.events.models.default_lead_minutes, help_text='Default reminders for participants, in minutes before a session.', validators=[apps.events.models.validate_lead_minutes], verbose_name='reminder lead times (minutes)')),
                 ('organizers', models.ManyToManyField(blank=True, related_name='organized_events', to=settings.AUTH_USER_MODEL, verbose_name='organizers')),
@@ -69,7 +69,7 @@ class Migration(migrations.Migration):
                 ('name', models.CharField(max_length=200, verbose_name='name')),
                 ('kind', models.CharField(choices=[('plenary', 'Plenary hall'), ('meeting', 'Meeting room'), ('bilateral', 'Bilateral room'), ('other', 'Other')], default='meeting', max_length=16, verbose_name='kind')),
                 ('capacity', models.PositiveIntegerField(help_text='Seats.', verbose_name='capacity')),
-                ('booths', models.JSONField(blank=True, default=list, help_text='Languages with an interpretation booth, such as ["ar", "fr"].', validators=[gaplanner.i18n.validate_languages], verbose_name='interpretation booths')),
+                ('booths', models.JSONField(blank=True, default=list, help_text='Languages with an interpretation booth, such as ["ar", "fr"].', validators=[apps.kernel.i18n.validate_languages], verbose_name='interpretation booths')),
                 ('venue', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rooms', to='events.venue', verbose_name='venue')),
             ],
             options={

@@ -2,8 +2,8 @@
 
 import datetime
 import django.core.validators
-import gaplanner.db
-import gaplanner.text
+import apps.kernel.db
+import apps.kernel.text
 from django.db import migrations, models
 
 
@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='event',
             name='name',
-            field=gaplanner.db.TranslationsField(default=dict, max_length=300, verbose_name='name'),
+            field=apps.kernel.db.TranslationsField(default=dict, max_length=300, verbose_name='name'),
         ),
         migrations.AlterField(
             model_name='event',
@@ -32,16 +32,16 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='room',
             name='name',
-            field=models.CharField(max_length=200, validators=[gaplanner.text.TextValidator()], verbose_name='name'),
+            field=models.CharField(max_length=200, validators=[apps.kernel.text.TextValidator()], verbose_name='name'),
         ),
         migrations.AlterField(
             model_name='venue',
             name='address',
-            field=models.CharField(blank=True, max_length=300, validators=[gaplanner.text.TextValidator()], verbose_name='address'),
+            field=models.CharField(blank=True, max_length=300, validators=[apps.kernel.text.TextValidator()], verbose_name='address'),
         ),
         migrations.AlterField(
             model_name='venue',
             name='name',
-            field=models.CharField(max_length=200, validators=[gaplanner.text.TextValidator()], verbose_name='name'),
+            field=models.CharField(max_length=200, validators=[apps.kernel.text.TextValidator()], verbose_name='name'),
         ),
     ]

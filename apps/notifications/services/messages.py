@@ -17,10 +17,10 @@ from django.utils.translation import gettext, ngettext
 
 from apps.delegations.models import Participant
 from apps.events.models import Event, Room
+from apps.kernel import i18n
+from apps.kernel.text import single_line
+from apps.kernel.timezones import format_offset
 from apps.programme.models import Session
-from gaplanner import i18n
-from gaplanner.text import single_line
-from gaplanner.timezones import format_offset
 
 from ..models import Notification
 from .notices import Change

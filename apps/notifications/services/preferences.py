@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.delegations.models import Participant
-from gaplanner.persistence import validated_save
+from apps.kernel.persistence import validated_save
 
 from ..models import ReminderPreference
 from .planning import reminders_replan

@@ -20,10 +20,10 @@ from apps.delegations.models import Participant
 from apps.delegations.selectors import Principal
 from apps.events.models import Event, Room
 from apps.feeds.ical import render_feed
+from apps.kernel.text import single_line
 from apps.programme.enums import SessionStatus
 from apps.programme.models import ScheduleVersion, Session
 from apps.programme.selectors import sessions_expecting, sessions_on_day
-from gaplanner.text import single_line
 
 from ..enums import NotificationKind, NotificationStatus
 from ..models import Notification

@@ -3,8 +3,8 @@
 import apps.programme.models
 import django.core.validators
 import django.db.models.deletion
-import gaplanner.db
-import gaplanner.i18n
+import apps.kernel.db
+import apps.kernel.i18n
 from django.db import migrations, models
 
 
@@ -26,13 +26,13 @@ class Migration(migrations.Migration):
                 ('updated_at', models.DateTimeField(auto_now=True, db_index=True, verbose_name='updated')),
                 ('code', models.CharField(blank=True, help_text='Stable public identifier; generated when left empty, never changed afterwards.', max_length=32, validators=[django.core.validators.RegexValidator('^[A-Z0-9][A-Z0-9-]{1,31}$', 'Use 2 to 32 capital letters, digits and hyphens, starting with a letter or digit.')], verbose_name='code')),
                 ('kind', models.CharField(choices=[('ceremony', 'Ceremony'), ('plenary', 'Plenary'), ('election', 'Election'), ('regional', 'Regional conference'), ('committee', 'Committee meeting'), ('side_event', 'Side event'), ('bilateral', 'Bilateral meeting'), ('social', 'Social event'), ('other', 'Other')], default='plenary', max_length=16, verbose_name='kind')),
-                ('title', gaplanner.db.TranslationsField(default=dict, verbose_name='title')),
-                ('description', gaplanner.db.TranslationsField(blank=True, default=dict, multiline=True, verbose_name='description')),
+                ('title', apps.kernel.db.TranslationsField(default=dict, verbose_name='title')),
+                ('description', apps.kernel.db.TranslationsField(blank=True, default=dict, multiline=True, verbose_name='description')),
                 ('start', models.DateTimeField(verbose_name='start')),
                 ('end', models.DateTimeField(verbose_name='end')),
                 ('status', models.CharField(choices=[('draft', 'Draft'), ('tentative', 'Tentative'), ('confirmed', 'Confirmed'), ('cancelled', 'Cancelled')], default='draft', max_length=16, verbose_name='status')),
                 ('visibility', models.CharField(choices=[('public', 'Public'), ('participants', 'Registered participants'), ('restricted', 'Restricted to its audience')], default='public', max_length=16, verbose_name='visibility')),
-                ('languages', models.JSONField(blank=True, default=list, help_text='Languages spoken or interpreted, such as ["ar", "en"].', validators=[gaplanner.i18n.validate_languages], verbose_name='languages')),
+                ('languages', models.JSONField(blank=True, default=list, help_text='Languages spoken or interpreted, such as ["ar", "en"].', validators=[apps.kernel.i18n.validate_languages], verbose_name='languages')),
                 ('roles', models.JSONField(blank=True, default=list, help_text='Every participant with one of these roles is expected, such as ["head"].', validators=[apps.programme.models.validate_roles], verbose_name='expected roles')),
                 ('expected_attendance', models.PositiveIntegerField(blank=True, null=True, verbose_name='expected attendance')),
                 ('sequence', models.PositiveIntegerField(default=0, editable=False, verbose_name='sequence')),

@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 
 from apps.events.models import Event
-from gaplanner.audit_context import current_actor
+from apps.kernel.audit_context import current_actor
 
 from ..models import AuditEntry, Session
 

@@ -12,7 +12,7 @@ from django.db import models, transaction
 
 from apps.delegations.models import Delegation, Participant
 from apps.events.models import Event, Room, Venue
-from gaplanner.timezones import instant_in_utc, make_aware_strict
+from apps.kernel.timezones import instant_in_utc, make_aware_strict
 
 from ..enums import SessionStatus
 from ..models import Session

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from apps.events.models import Event
-from gaplanner import text as texts
+from apps.kernel import text as texts
 
 from ..conflicts import warnings_for_schedule
 from ..enums import SessionStatus

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from gaplanner.persistence import validated_save
+from apps.kernel.persistence import validated_save
 
 from ..enums import SessionStatus
 from ..errors import RoomDoubleBooked

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from apps.delegations.models import Participant
 from apps.events.models import Event, Room, Venue
+from apps.kernel.persistence import validated_save
 from apps.programme.models import Session
 from apps.programme.services import schedule_publish, session_save
-from gaplanner.persistence import validated_save
 
 from ...services.preferences import reminder_preference_update
 

@@ -4,8 +4,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from apps.kernel.audit_context import Actor, acting_as
 from apps.programme.services import BundleError, event_bundle_import
-from gaplanner.audit_context import Actor, acting_as
 
 
 class Command(BaseCommand):

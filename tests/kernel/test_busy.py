@@ -10,7 +10,7 @@ from django.db import OperationalError, connection
 
 from apps.delegations.importing import participants_import
 from apps.delegations.models import Participant, ParticipantImport
-from gaplanner.busy import is_database_busy
+from apps.kernel.busy import is_database_busy
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -1,8 +1,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from gaplanner.i18n import clean_translations
-from gaplanner.text import balanced, check, multi_line, normalise, single_line, validate_single_line
+from apps.kernel.i18n import clean_translations
+from apps.kernel.text import balanced, check, multi_line, normalise, single_line, validate_single_line
 
 LRE, RLE, PDF, LRO, RLO = "\u202a", "\u202b", "\u202c", "\u202d", "\u202e"
 LRI, RLI, FSI, PDI = "\u2066", "\u2067", "\u2068", "\u2069"

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from gaplanner.env import env_bool, env_int, env_list, env_str
+from apps.kernel.env import env_bool, env_int, env_list, env_str
 
 
 @pytest.mark.parametrize(("raw", "expected"), [("1", True), ("yes", True), ("ON", True), ("0", False), ("off", False)])

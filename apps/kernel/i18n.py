@@ -13,7 +13,7 @@ from django.conf.locale import LANG_INFO
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from gaplanner import text as texts
+from apps.kernel import text as texts
 
 
 def is_language_code(code: object) -> bool:
@@ -49,7 +49,7 @@ def clean_translations(
 
     Raises ``ValidationError`` for anything but an object from language code to text, for
     an empty object when ``required``, for a text longer than ``max_length`` characters, and
-    for a text with a character :func:`gaplanner.text.check` refuses (line breaks too, unless
+    for a text with a character :func:`apps.kernel.text.check` refuses (line breaks too, unless
     ``multiline``); the message starts with the language code. Empty translations are dropped.
     """
     if value in (None, ""):

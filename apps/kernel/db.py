@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from gaplanner import i18n
+from apps.kernel import i18n
 
 
 class TimeStampedModel(models.Model):
@@ -82,7 +82,7 @@ class TranslationsField(models.JSONField):
 
     ``max_length`` limits each language's text. Validation drops empty translations,
     refuses control characters, line breaks unless ``multiline``, and unbalanced bidi marks
-    (:mod:`gaplanner.text`) and, unless ``blank``, requires at least one language.
+    (:mod:`apps.kernel.text`) and, unless ``blank``, requires at least one language.
     """
 
     def __init__(self, *args: Any, multiline: bool = False, **kwargs: Any) -> None:

@@ -1,29 +1,27 @@
 """Links that one app's answers carry to another app's resources, without importing it.
 
-An app that owns a kind of link registers a provider in its ``AppConfig.ready``; an answer
-asks for the link by name and gets ``{}`` if no app provides it.
+An app that owns a kind of link registers a provider (:mod:`apps.kernel.providers`) in its
+``AppConfig.ready``; an answer asks for the link by name and gets ``{}`` if no app provides it.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, urlencode
 
 import segno
 from django.conf import settings
 
-_providers: dict[str, Callable[[Any], dict[str, Any]]] = {}
-
-
-def provide(name: str, provider: Callable[[Any], dict[str, Any]]) -> None:
-    _providers[name] = provider
+from .providers import provided_or
 
 
 def links(name: str, obj: Any) -> dict[str, Any]:
-    provider = _providers.get(name)
-    return provider(obj) if provider else {}
+    return provided_or(name, _no_links)(obj)
+
+
+def _no_links(obj: Any) -> dict[str, Any]:
+    return {}
 
 
 def subscription_urls(path: str) -> dict[str, str]:

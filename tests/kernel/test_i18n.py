@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from gaplanner.i18n import clean_translations, pick, validate_languages
+from apps.kernel.i18n import clean_translations, pick, validate_languages
 
 
 def test_pick_falls_back_to_the_event_language_then_english_then_any():

@@ -18,9 +18,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from gaplanner import i18n
-from gaplanner.errors import Conflict
-from gaplanner.timezones import instant_in_utc, make_aware_strict
+from apps.kernel import i18n
+from apps.kernel.errors import Conflict
+from apps.kernel.timezones import instant_in_utc, make_aware_strict
 
 
 class Pagination(PageNumberPagination):

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from gaplanner.timezones import (
+from apps.kernel.timezones import (
     LocalTimeError,
     format_offset,
     get_zone,

@@ -3,7 +3,7 @@ before any view spends time on them (issue 12, item 3)."""
 
 import pytest
 
-from gaplanner.request_limits import query_string_errors
+from apps.kernel.request_limits import query_string_errors
 
 pytestmark = pytest.mark.django_db
 
