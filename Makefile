@@ -65,15 +65,18 @@ test: $(VENV)/.dev node_modules/.installed /usr/bin/chromium
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit -c pyproject.toml -r apps gaplanner --quiet
 	$(BIN)/lint-imports --no-cache
+	@# mypy's Django plugin loads the settings: with DEBUG=1 they need no SECRET_KEY.
+	DEBUG=1 $(BIN)/mypy
 	$(BIN)/python -m pytest --cov --cov-report=term:skip-covered --cov-fail-under=90 $(PYTEST_ARGS)
 
-# The inner loop: lint and every test but the browser, real-service and fuzzing ones
+# The inner loop: lint, types and every test but the browser, real-service and fuzzing ones
 # (markers e2e, integration, fuzz). make test and .ci/run still run everything.
 test-fast: $(VENV)/.dev
 	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv -v 0
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
+	DEBUG=1 $(BIN)/mypy
 	$(BIN)/python -m pytest -m "not e2e and not integration and not fuzz" $(PYTEST_ARGS)
 
 bench: $(VENV)/.dev

@@ -5,6 +5,11 @@ roles and direct assignments. Prints the audit's time at full size and at a quar
 with the number of warnings found (the sweep costs O(n log n) plus one step per clash found,
 and random audiences packed into four days clash often), and against a baseline that only
 walks every expected (session, person) pair once, in the same run.
+
+Then the check that follows each write, ``audit(schedule, involving={id})``, for sessions of
+every kind of audience (a role, delegations, people by name, nobody), side by side with the
+whole audit: the costliest of them must take at most 1/50 of it (target), and each must find
+exactly the warnings of the whole audit that name it.
 """
 
 from __future__ import annotations
@@ -12,7 +17,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from bench import setup
@@ -20,7 +26,15 @@ from bench import setup
 setup()
 
 from apps.delegations.enums import Role
-from apps.programme.conflicts import PersonInfo, RoomInfo, Schedule, SessionInfo, VenueInfo, audit
+from apps.programme.conflicts import (
+    PersonInfo,
+    RoomInfo,
+    Schedule,
+    ScheduleWarning,
+    SessionInfo,
+    VenueInfo,
+    audit,
+)
 
 ZONE = ZoneInfo("Africa/Casablanca")
 DAYS = [dt.date(2025, 11, 24) + dt.timedelta(days=n) for n in range(4)]
@@ -86,10 +100,44 @@ def best_of(runs: int, work: Callable[[], object]) -> float:
     return best
 
 
+# The one-session check must cost at most this part of the whole audit.
+ONE_SESSION_TARGET = 1 / 50
+AUDIENCES: dict[str, Callable[[SessionInfo], bool]] = {
+    "a role": lambda s: bool(s.roles),
+    "delegations": lambda s: bool(s.delegations),
+    "people by name": lambda s: bool(s.participants),
+    "nobody": lambda s: not (s.roles or s.delegations or s.participants),
+}
+
+
+def sessions_of_every_audience(data: Schedule, each: int = 5, seed: int = 2025) -> list[tuple[str, SessionInfo]]:
+    rng = random.Random(seed)
+    return [
+        (audience, session)
+        for audience, expects in AUDIENCES.items()
+        for session in rng.sample([s for s in data.sessions if expects(s)], each)
+    ]
+
+
+def one_session_checks(data: Schedule, whole: Sequence[ScheduleWarning]) -> tuple[float, float, str, bool]:
+    """Time the check of each sampled session (best of 5) and compare what it finds with the
+    whole audit's warnings naming it: (mean, worst, the worst's audience, all the same)."""
+    times, same, worst_audience, worst = [], True, "", 0.0
+    for audience, session in sessions_of_every_audience(data):
+        found = audit(data, involving={session.id})
+        same = same and found == [w for w in whole if session.code in w.sessions]
+        took = best_of(5, partial(audit, data, involving={session.id}))
+        times.append(took)
+        if took > worst:
+            worst, worst_audience = took, f"{session.code}, expecting {audience}"
+    return sum(times) / len(times), worst, worst_audience, same
+
+
 def main() -> None:
     full = schedule(5_000, 100_000)
     quarter = schedule(1_250, 25_000)
-    found_full, found_quarter = len(audit(full)), len(audit(quarter))
+    whole = audit(full)
+    found_full, found_quarter = len(whole), len(audit(quarter))
     full_time = best_of(3, lambda: audit(full))
     quarter_time = best_of(3, lambda: audit(quarter))
     baseline_time = best_of(3, lambda: memberships_baseline(full))
@@ -100,6 +148,17 @@ def main() -> None:
         "n log n alone would be ~4.3x, n^2 16x"
     )
     print(f"audit / walking every expected (session, person) pair once: {full_time / baseline_time:.2f}")
+    mean, worst, worst_audience, same = one_session_checks(full, whole)
+    print(
+        f"one-session check, 5 sessions of each audience: mean {mean * 1000:.1f} ms, "
+        f"worst {worst * 1000:.1f} ms ({worst_audience}); "
+        + ("the same warnings as the whole audit naming each" if same else "NOT the whole audit's warnings")
+    )
+    verdict = "holds" if worst <= ONE_SESSION_TARGET * full_time and same else "misses"
+    print(
+        f"one-session check / whole audit: worst 1/{full_time / worst:.0f}, mean 1/{full_time / mean:.0f} "
+        f"(target <= 1/{1 / ONE_SESSION_TARGET:.0f}): {verdict}"
+    )
 
 
 if __name__ == "__main__":

@@ -94,6 +94,7 @@ def baseline(event: Event) -> float:
                     kind=NotificationKind.REMINDER,
                     session_code=(code := f"S-{int(name.split()[-1]):04d}"),
                     lead_minutes=LEAD,
+                    session_sequence=copies[code].sequence,
                     session_start=copies[code].start,
                     due_at=copies[code].start - dt.timedelta(minutes=LEAD),
                 )

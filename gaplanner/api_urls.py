@@ -13,7 +13,7 @@ from apps.delegations.views import DelegationViewSet, MyProfileView, Participant
 from apps.events.views import EventViewSet, RoomViewSet, VenueViewSet
 from apps.feeds.api import MyFeedsView, RotateFeedView
 from apps.notifications.api import MyRemindersView
-from apps.notifications.webhooks_api import WebhookDeliveryViewSet, WebhookViewSet
+from apps.notifications.webhooks.api import WebhookDeliveryViewSet, WebhookViewSet
 from apps.programme.views import (
     AuditEntryViewSet,
     ChangesView,

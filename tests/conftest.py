@@ -75,7 +75,7 @@ def personas(event) -> Personas:
 @pytest.fixture
 def organizer_client(client, personas):
     """The organizer, signed in to the admin as staff of the Organizers group."""
-    from apps.programme.services import organizers_group_ensure
+    from apps.accounts.groups import organizers_group_ensure
 
     user = personas.organizer
     user.is_staff = True

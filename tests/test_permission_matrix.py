@@ -11,14 +11,14 @@ from typing import Any
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from apps.accounts.groups import organizers_group_ensure
 from apps.accounts.services import api_token_create
 from apps.delegations.enums import ImportState, Role
 from apps.delegations.import_jobs import participant_import_create
 from apps.delegations.models import Delegation, Participant, ParticipantImport
 from apps.notifications.models import WebhookDelivery
-from apps.notifications.webhooks import webhook_endpoint_create
+from apps.notifications.webhooks.services import webhook_endpoint_create
 from apps.programme.models import AuditEntry
-from apps.programme.services import organizers_group_ensure
 from tests.factories import (
     CASABLANCA,
     EventFactory,

@@ -18,7 +18,8 @@ class ApiTokenAuthentication(authentication.TokenAuthentication):
     def authenticate(self, request: Request) -> tuple[Any, ApiToken] | None:
         result = super().authenticate(request)
         if result is not None:
-            request._request.api_token = result[1]  # the audit log names the token used
+            # The audit log names the token used (apps.kernel.audit_context reads it back).
+            request._request.api_token = result[1]  # type: ignore[attr-defined]  # an attribute of this project's own
         return result
 
     def authenticate_credentials(self, key: str) -> tuple[Any, ApiToken]:

@@ -36,7 +36,7 @@ class TokenObtainView(APIView):
         if user is None:
             raise exceptions.ValidationError({"non_field_errors": ["Unable to sign in with these credentials."]})
         row, token = api_token_create(user=user, name=data.validated_data.get("name", ""))
-        row.token = token  # type: ignore[attr-defined]
+        row.token = token  # type: ignore[attr-defined]  # shown once in the answer, never stored
         return Response(NewApiTokenSerializer(row).data, status=status.HTTP_201_CREATED)
 
 
@@ -77,6 +77,8 @@ class MeView(APIView):
     )
     def get(self, request: Request) -> Response:
         user = request.user
+        if not user.is_authenticated:  # refused by IsAuthenticated already; narrows the type
+            raise exceptions.NotAuthenticated()
         participations = user.participations.filter(is_active=True).select_related("event")
         return Response(
             {

@@ -16,7 +16,7 @@ class ParticipantFormSet(BaseInlineFormSet):
     """Participants added on a delegation's page belong to the delegation's event."""
 
     def _construct_form(self, i: int, **kwargs: Any) -> Any:
-        form = super()._construct_form(i, **kwargs)
+        form = super()._construct_form(i, **kwargs)  # type: ignore[misc]  # Django's formset hook, private: not in django-stubs
         form.instance.event_id = self.instance.event_id
         form.instance.delegation = self.instance
         return form

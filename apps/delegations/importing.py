@@ -219,14 +219,15 @@ def _update_in_order(participants: list[Participant]) -> None:
     if not participants:
         return
     meta = Participant._meta
-    fields = [meta.get_field(name) for name in _UPDATED_FIELDS]
+    by_name = {field.name: field for field in meta.concrete_fields}
+    fields = [by_name[name] for name in _UPDATED_FIELDS]
     quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)  # type: ignore[union-attr]
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
     # Names from the model's own metadata, values as parameters (a format call: bandit misreads
     # the parts of an f-string).
     sql = "UPDATE {} SET {} WHERE {} = %s".format(quote(meta.db_table), assignments, quote(meta.pk.column))  # noqa: S608, UP032  # nosec B608
     params = [
-        [field.get_db_prep_save(getattr(p, field.attname), connection) for field in fields] + [p.pk]  # type: ignore[union-attr]
+        [field.get_db_prep_save(getattr(p, field.attname), connection) for field in fields] + [p.pk]
         for p in participants
     ]
     with connection.cursor() as cursor:
@@ -449,15 +450,19 @@ class _Heads:
         return participant.pk if participant.pk is not None else id(participant)
 
     @staticmethod
-    def _heads(participant: Participant) -> bool:
-        return participant.role == Role.HEAD and participant.is_active and participant.delegation_id is not None
+    def _headed(participant: Participant) -> int | None:
+        """The id of the delegation the participant heads, if any."""
+        if participant.role == Role.HEAD and participant.is_active:
+            return participant.delegation_id
+        return None
 
     def check(self, participant: Participant) -> None:
         """Raises the constraint's own ``ValidationError`` when the participant would be a
         second head of their delegation."""
-        if not self._heads(participant):
+        delegation_id = self._headed(participant)
+        if delegation_id is None:
             return
-        holder = self.holder.get(participant.delegation_id)  # type: ignore[arg-type]
+        holder = self.holder.get(delegation_id)
         if holder is not None and holder != self._key(participant):
             constraint = next(c for c in Participant._meta.constraints if c.name == "one_head_per_delegation")
             raise ValidationError(constraint.get_violation_error_message())
@@ -467,9 +472,10 @@ class _Heads:
         key = self._key(participant)
         if key in self.held:
             del self.holder[self.held.pop(key)]
-        if self._heads(participant):
-            self.holder[participant.delegation_id] = key  # type: ignore[index]
-            self.held[key] = participant.delegation_id  # type: ignore[assignment]
+        delegation_id = self._headed(participant)
+        if delegation_id is not None:
+            self.holder[delegation_id] = key
+            self.held[key] = delegation_id
 
 
 def _validate(participant: Participant, *, exclude: Collection[str], heads: _Heads) -> None:

@@ -122,6 +122,9 @@ class Participant(TimeStampedModel):
             ),
         ]
 
+    # The address as loaded from the database (set by from_db): see release_account_if_readdressed.
+    _stored_email: str | None
+
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"
 

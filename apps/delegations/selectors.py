@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
@@ -10,6 +11,9 @@ from apps.events.models import Event
 
 from .enums import Role
 from .models import Delegation, Participant
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
 
 
 @dataclass(frozen=True)
@@ -27,10 +31,22 @@ class Principal:
     def is_participant(self) -> bool:
         return self.participant is not None
 
+    @property
+    def is_head(self) -> bool:
+        """Whether the caller heads a delegation of the event: their active registration has
+        the role of head and a delegation. Being an organizer does not make one a head."""
+        me = self.participant
+        return me is not None and me.is_active and me.role == Role.HEAD and me.delegation_id is not None
 
-def principal_for(*, user: object, event: Event) -> Principal:
+    def is_head_of(self, delegation: Delegation) -> bool:
+        """Whether the caller heads ``delegation`` (see :attr:`is_head`)."""
+        me = self.participant
+        return self.is_head and me is not None and me.delegation_id == delegation.pk
+
+
+def principal_for(*, user: User | AnonymousUser, event: Event) -> Principal:
     """The principal of ``user`` (anonymous included) for ``event``."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return Principal(event=event)
     participant = (
         Participant.objects.select_related("delegation").filter(event=event, user=user, is_active=True).first()
@@ -47,7 +63,7 @@ def participants_visible_to(principal: Principal) -> QuerySet[Participant]:
     me = principal.participant
     if me is None:
         return participants.none()
-    if me.role == Role.HEAD and me.delegation_id:
+    if principal.is_head:
         return participants.filter(delegation=me.delegation_id)
     return participants.filter(pk=me.pk)
 
@@ -57,7 +73,7 @@ def participants_matching(participants: QuerySet[Participant], text: str) -> Que
     return participants.filter(Q(first_name__icontains=text) | Q(last_name__icontains=text) | Q(email__icontains=text))
 
 
-def event_slug_to_open(*, user: object) -> str | None:
+def event_slug_to_open(*, user: User) -> str | None:
     """The event of the user's latest active registration: where their agenda is."""
     return (
         Participant.objects.filter(user=user, is_active=True)

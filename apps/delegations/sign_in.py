@@ -27,6 +27,7 @@ from apps.accounts.services import (
     verified_email_add,
     verified_email_owner,
 )
+from apps.kernel.links import absolute_url
 from apps.kernel.text import single_line
 
 from .models import Participant
@@ -55,7 +56,7 @@ def participant_sign_in_link_send(*, email: str, next_path: str = "", language: 
         logger.info("sign-in link refused: too many asked for participant %s", participant.pk)
         return False
     query = f"?{urlencode({'next': next_path})}" if next_path else ""
-    url = f"{settings.SITE_URL}{reverse('web:email-link-use', kwargs={'token': token})}{query}"
+    url = absolute_url(f"{reverse('web:email-link-use', kwargs={'token': token})}{query}")
     with translation.override(language):
         context: dict[str, Any] = {
             "participant": participant,

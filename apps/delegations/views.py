@@ -3,16 +3,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.events.api import EventMixin, EventResourceViewSet, OrganizerWrites
+from apps.events.api import EventResourceViewSet, OrganizerWrites
 from apps.kernel.conditional import etag_for
 
-from .enums import Role
+from .api import MyRegistrationMixin
 from .filters import DelegationFilter, ParticipantFilter
 from .models import Delegation, Participant
 from .selectors import delegations_listed, participants_visible_to
@@ -37,11 +36,7 @@ class HeadsManageTheirDelegation(OrganizerWrites):
     """Organizers change every participant; a head of delegation their own delegation's."""
 
     def may_write(self, request: Request, view: Any) -> bool:
-        principal = view.principal
-        if principal.is_organizer:
-            return True
-        me = principal.participant
-        return me is not None and me.role == Role.HEAD and me.delegation_id is not None
+        return bool(view.principal.is_organizer or view.principal.is_head)
 
 
 class ParticipantViewSet(EventResourceViewSet):
@@ -58,20 +53,18 @@ class ParticipantViewSet(EventResourceViewSet):
         participant = instance or Participant(event=self.event)
         if not self.principal.is_organizer:
             # A head adds and edits people of their own delegation only.
-            data["delegation"] = self.principal.participant.delegation  # type: ignore[union-attr]
+            data["delegation"] = self.principal.participant.delegation
         return participant_save(participant=participant, data=data)
 
 
-class MyProfileView(EventMixin, viewsets.GenericViewSet):
+class MyProfileView(MyRegistrationMixin, viewsets.GenericViewSet):
     """The caller's own registration for the event."""
 
     serializer_class = ProfileSerializer
     permission_classes = [permissions.IsAuthenticated]
 
     def get_object(self) -> Participant:
-        if self.principal.participant is None:
-            raise Http404
-        return self.principal.participant
+        return self.my_participant()
 
     @extend_schema(responses=ProfileSerializer)
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -80,7 +73,8 @@ class MyProfileView(EventMixin, viewsets.GenericViewSet):
 
     @extend_schema(request=ProfileSerializer, responses=ProfileSerializer)
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = self.get_serializer(self.get_object(), data=request.data, partial=True)
+        participant = self.get_object()
+        serializer = self.get_serializer(participant, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        participant = participant_save(participant=serializer.instance, data=dict(serializer.validated_data))
+        participant = participant_save(participant=participant, data=dict(serializer.validated_data))
         return Response(self.get_serializer(participant).data, headers={"ETag": etag_for(participant)})

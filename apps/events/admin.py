@@ -10,17 +10,17 @@ from apps.kernel.timezones import available_zones
 from .models import Event, Room, Venue
 
 
+def _zone_choices() -> list[tuple[str, str]]:
+    return [("", "---------")] + [(z, z) for z in sorted(available_zones())]
+
+
 class EventForm(forms.ModelForm):
     languages = language_list_field(_("working languages"))
-    timezone = forms.ChoiceField(label=_("time zone"), choices=())
+    timezone = forms.ChoiceField(label=_("time zone"), choices=_zone_choices)
 
     class Meta:
         model = Event
         fields = "__all__"
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["timezone"].choices = [("", "---------")] + [(z, z) for z in sorted(available_zones())]
 
 
 class RoomForm(forms.ModelForm):
@@ -50,7 +50,7 @@ class EventAdmin(EventScopedAdmin):
     search_fields = ["slug", "name"]
     list_filter = ["start_date"]
     filter_horizontal = ["organizers"]
-    prepopulated_fields: dict[str, tuple[str, ...]] = {}
+    prepopulated_fields = {}
     inlines = [VenueInline]
 
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
+from django.db.models import Model
 from django.shortcuts import get_object_or_404
-from rest_framework import exceptions, permissions, viewsets
+from rest_framework import exceptions, permissions, serializers, viewsets
 from rest_framework.request import Request
 
 from apps.accounts.idempotency import IdempotentCreateMixin
@@ -21,9 +22,6 @@ from .models import Event
 
 class EventMixin(LanguageContextMixin):
     """Views under ``/events/{event_slug}/``: the event (404 if unknown) and the caller."""
-
-    kwargs: dict[str, Any]
-    request: Request
 
     @cached_property
     def event(self) -> Event:
@@ -58,6 +56,15 @@ class OrganizerWrites(permissions.BasePermission):
         return bool(view.principal.is_organizer)
 
 
+class OrganizersOnly(permissions.BasePermission):
+    """The event's organizers only, reads included (401 for anonymous callers, 403 for others)."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if not request.user.is_authenticated:
+            raise exceptions.NotAuthenticated()
+        return bool(view.principal.is_organizer)
+
+
 class EventResourceViewSet(EventMixin, ConditionalMixin, IdempotentCreateMixin, viewsets.ModelViewSet):
     """Create, read, update and delete a resource of the event in the URL.
 
@@ -69,7 +76,10 @@ class EventResourceViewSet(EventMixin, ConditionalMixin, IdempotentCreateMixin, 
 
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):  # schema generation has no event
-            return self.get_serializer_class().Meta.model.objects.none()
+            serializer_class = self.get_serializer_class()
+            if issubclass(serializer_class, serializers.ModelSerializer):
+                model: type[Model] = serializer_class.Meta.model
+                return model._default_manager.none()
         return self.visible_queryset()
 
     def visible_queryset(self) -> Any:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -16,6 +17,10 @@ from apps.kernel import text as texts
 from apps.kernel.db import TimeStampedModel, TranslationsField
 
 from .enums import RoomKind
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
 
 
 def validate_timezone(value: str) -> None:
@@ -96,7 +101,7 @@ class Event(TimeStampedModel):
         return reverse("web:programme", kwargs={"event_slug": self.slug})
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, object] = {}
         if self.start_date and self.end_date and self.end_date < self.start_date:
             errors["end_date"] = _("The last day cannot be before the first day.")
         elif self.start_date and self.end_date and (self.end_date - self.start_date).days >= settings.EVENT_MAX_DAYS:
@@ -124,12 +129,12 @@ class Event(TimeStampedModel):
     def local_day(self, instant: dt.datetime) -> dt.date:
         return instant.astimezone(self.zone).date()
 
-    def is_organizer(self, user: object) -> bool:
-        if not getattr(user, "is_authenticated", False):
+    def is_organizer(self, user: AbstractBaseUser | AnonymousUser) -> bool:
+        if not user.is_authenticated:
             return False
         if getattr(user, "is_superuser", False):
             return True
-        return self.organizers.filter(pk=user.pk).exists()  # type: ignore[attr-defined]
+        return self.organizers.filter(pk=user.pk).exists()
 
 
 class Venue(TimeStampedModel):

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
-from rest_framework import exceptions, permissions, viewsets
+from rest_framework import exceptions, permissions, serializers, viewsets
 from rest_framework.request import Request
 
 from apps.accounts.idempotency import IdempotentCreateMixin
@@ -43,15 +43,14 @@ class EventViewSet(LanguageContextMixin, ConditionalMixin, IdempotentCreateMixin
     def get_queryset(self) -> QuerySet[Event]:
         return events_listed()
 
-    def perform_create(self, serializer: EventSerializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[Event]) -> None:
         self.written_instance = serializer.instance = event_create(
             data=serializer.validated_data, creator=self.request.user
         )
 
-    def perform_update(self, serializer: EventSerializer) -> None:
-        self.written_instance = serializer.instance = event_update(
-            event=serializer.instance, data=serializer.validated_data
-        )
+    def perform_update(self, serializer: serializers.BaseSerializer[Event]) -> None:
+        event = cast(Event, serializer.instance)  # an update's serializer holds the event it changes
+        self.written_instance = serializer.instance = event_update(event=event, data=serializer.validated_data)
 
 
 class VenueViewSet(EventResourceViewSet):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import permissions, serializers
@@ -12,10 +11,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.delegations.enums import Role
-from apps.delegations.models import Participant
+from apps.delegations.api import MyRegistrationMixin
 from apps.delegations.selectors import participants_visible_to
-from apps.events.api import EventMixin
 
 from .services import feed_rotate, participant_feed, participant_feed_links
 
@@ -25,22 +22,17 @@ FEEDS = inline_serializer(
 )
 
 
-class MyFeedsView(EventMixin, APIView):
+class MyFeedsView(MyRegistrationMixin, APIView):
     """The caller's calendar feeds for the event (https, webcal and Google links)."""
 
     permission_classes = [permissions.IsAuthenticated]
 
-    def _me(self) -> Participant:
-        if self.principal.participant is None:
-            raise Http404
-        return self.principal.participant
-
     @extend_schema(responses=FEEDS)
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return Response(participant_feed_links(self._me()))
+        return Response(participant_feed_links(self.my_participant()))
 
 
-class RotateFeedView(EventMixin, APIView):
+class RotateFeedView(MyRegistrationMixin, APIView):
     """A new link for a personal feed; the old one answers 410 Gone. The participant rotates
     their own (``me/feeds/rotate/``); organizers and heads of delegation those of their people."""
 
@@ -49,13 +41,12 @@ class RotateFeedView(EventMixin, APIView):
     @extend_schema(request=None, responses=FEEDS)
     def post(self, request: Request, *args: Any, participant_id: int | None = None, **kwargs: Any) -> Response:
         if participant_id is None:
-            participant = self.principal.participant
-            if participant is None:
-                raise Http404
+            participant = self.my_participant()
         else:
+            # A head of delegation sees only their own delegation's people.
             participant = get_object_or_404(participants_visible_to(self.principal), pk=participant_id)
-            me = self.principal.participant
-            may = self.principal.is_organizer or participant == me or (me is not None and me.role == Role.HEAD)
+            principal = self.principal
+            may = principal.is_organizer or participant == principal.participant or principal.is_head
             if not may:
                 self.permission_denied(request)
         feed_rotate(feed=participant_feed(participant=participant))

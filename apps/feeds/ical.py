@@ -27,7 +27,7 @@ REFRESH = "PT1H"
 FRAGMENT_TIMEOUT = 14 * 24 * 3600
 # A VTIMEZONE covers the event's days and this margin around them.
 ZONE_MARGIN = dt.timedelta(days=60)
-STATUSES = {
+STATUSES: dict[str, str] = {
     SessionStatus.CONFIRMED: "CONFIRMED",
     SessionStatus.TENTATIVE: "TENTATIVE",
     SessionStatus.CANCELLED: "CANCELLED",
@@ -65,8 +65,9 @@ def render_vevent(session: Session, *, event: Event, language: str, site_url: st
     description = multi_line(i18n.pick(session.description, language, [event.default_language]))
     if description:
         vevent.add("description", description)
-    if session.room_id:
-        vevent.add("location", single_line(f"{session.room.name}, {session.room.venue.name}"))
+    room = session.room if session.room_id else None
+    if room is not None:
+        vevent.add("location", single_line(f"{room.name}, {room.venue.name}"))
     vevent.add("url", f"{site_url}{reverse('web:session', kwargs={'event_slug': event.slug, 'code': session.code})}")
     with translation.override(language):
         vevent.add("categories", [str(session.get_kind_display())])

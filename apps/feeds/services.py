@@ -114,8 +114,9 @@ def participant_feed_links(participant: Participant) -> dict[str, dict[str, str]
     """The feeds a participant subscribes to: their own, and their delegation's if they
     head it."""
     found = {"personal": feed_urls(participant_feed(participant=participant))}
-    if participant.role == "head" and participant.delegation_id:
-        found["delegation"] = feed_urls(delegation_feed(delegation=participant.delegation))
+    delegation = participant.delegation if participant.role == "head" and participant.delegation_id else None
+    if delegation is not None:
+        found["delegation"] = feed_urls(delegation_feed(delegation=delegation))
     return found
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
@@ -62,6 +64,8 @@ def _respond(request: HttpRequest, feed: RenderedFeed, *, private: bool, filenam
 
 
 def _language(request: HttpRequest) -> str:
+    """The language ``?lang=`` asks for, or "" for none. One the site does not have raises
+    ``_BadLanguage``, which :func:`_answers_bad_language` answers."""
     code = request.GET.get("lang", "")
     if code and code not in LANGUAGES:
         raise _BadLanguage(code)
@@ -72,19 +76,29 @@ class _BadLanguage(Exception):
     pass
 
 
-def _bad_language(code: str) -> HttpResponse:
-    return HttpResponseBadRequest(f"lang: {code!r} is not one of {', '.join(sorted(LANGUAGES))}.\n")
+def _answers_bad_language(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """``view``, answering 400 with a plain-text message naming ``lang`` and the languages there
+    are when it asks :func:`_language` for one the site does not have. The view reads the
+    language where it decides to, so what it checks first (an event, a token) it still does."""
+
+    @functools.wraps(view)
+    def answering(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except _BadLanguage as exc:
+            message = f"lang: {str(exc)!r} is not one of {', '.join(sorted(LANGUAGES))}.\n"
+            return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+
+    return answering
 
 
 @require_safe
+@_answers_bad_language
 def public_feed(
     request: HttpRequest, event_slug: str, room_id: int | None = None, kind: str | None = None
 ) -> HttpResponse:
     """The public programme, or one room's or one kind's part of it, in ``?lang=``."""
-    try:
-        language = _language(request)
-    except _BadLanguage as exc:
-        return _bad_language(str(exc))
+    language = _language(request)
     identity = f"public:{room_id}:{kind}:{language}"
     cached = feed_cache.body_get(event_slug, identity)
     if cached is None:
@@ -106,6 +120,7 @@ def public_feed(
 
 
 @require_safe
+@_answers_bad_language
 def token_feed(request: HttpRequest, feed_id: int, token: str) -> HttpResponse:
     """A personal or delegation feed. The token is checked on every request before anything
     cached is served: unknown 404, rotated away or revoked 410 (calendar clients then stop)."""
@@ -121,10 +136,7 @@ def token_feed(request: HttpRequest, feed_id: int, token: str) -> HttpResponse:
         raise Http404
     if version != state["version"] or not state["live"]:
         return HttpResponse(_("This calendar link is no longer valid.\n"), status=410, content_type="text/plain")
-    try:
-        requested = _language(request)
-    except _BadLanguage as exc:
-        return _bad_language(str(exc))
+    requested = _language(request)
     identity = f"token:{feed_id}:{version}:{requested}"
     cached = feed_cache.body_get(state["slug"], identity)
     if cached is None:
@@ -135,29 +147,29 @@ def token_feed(request: HttpRequest, feed_id: int, token: str) -> HttpResponse:
 
 def _render_token_feed(feed_id: int, requested: str) -> RenderedFeed:
     feed = Feed.objects.select_related("event", "participant", "delegation").get(pk=feed_id)
-    event = feed.event
-    if feed.kind == FeedKind.PERSONAL:
-        participant = feed.participant
-        language = requested or participant.language or event.default_language  # type: ignore[union-attr]
-        sessions = personal_feed_sessions(participant=participant)  # type: ignore[arg-type]
+    event, participant, delegation = feed.event, feed.participant, feed.delegation
+    # A personal feed has its participant, a delegation's its delegation (Feed's constraint).
+    if feed.kind == FeedKind.PERSONAL and participant is not None:
+        language = requested or participant.language or event.default_language
+        sessions = personal_feed_sessions(participant=participant)
         name = f"{event.display_name(language)} · {participant}"
-    else:
+    elif feed.kind == FeedKind.DELEGATION and delegation is not None:
         language = requested or event.default_language
-        sessions = delegation_feed_sessions(delegation=feed.delegation)  # type: ignore[arg-type]
-        name = f"{event.display_name(language)} · {feed.delegation.display_name(language)}"  # type: ignore[union-attr]
+        sessions = delegation_feed_sessions(delegation=delegation)
+        name = f"{event.display_name(language)} · {delegation.display_name(language)}"
+    else:
+        raise ValueError(f"feed {feed.pk} has no {feed.kind}")
     return render_feed(name=name, event=event, sessions=sessions, language=language, site_url=settings.SITE_URL)
 
 
 @require_safe
+@_answers_bad_language
 def session_download(request: HttpRequest, event_slug: str, code: str) -> HttpResponse:
     """One session as an .ics file to open once (not a subscription), if the caller may see it."""
     event = get_object_or_404(Event, slug=event_slug)
     principal = principal_for(user=request.user, event=event)
     session = get_object_or_404(sessions_visible_to(principal).select_related("room__venue"), code=code)
-    try:
-        language = _language(request) or _reader_language(request, event)
-    except _BadLanguage as exc:
-        return _bad_language(str(exc))
+    language = _language(request) or _reader_language(request, event)
     rendered = render_feed(
         name=event.display_name(language),
         event=event,
@@ -183,26 +195,25 @@ def _frab_response(
 ) -> HttpResponse:
     """The export ``render`` gives for the event's public programme in ``?lang=`` (else the
     event's default language), with a strong ETag of its bytes; ``If-None-Match`` gives 304."""
-    try:
-        requested = _language(request)
-    except _BadLanguage as exc:
-        message = f"lang: {str(exc)!r} is not one of {', '.join(sorted(LANGUAGES))}.\n"
-        return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+    requested = _language(request)
     event = get_object_or_404(Event, slug=event_slug)
     body = render(event=event, language=requested or event.default_language, base_url=settings.SITE_URL)
     response = HttpResponse(body, content_type=content_type)
     response["ETag"] = f'"{hashlib.sha256(body).hexdigest()}"'
     response["Cache-Control"] = FRAB_CACHE_CONTROL
-    return get_conditional_response(request, etag=response["ETag"], response=response)
+    # Given a response, it answers that one, a 304 or a 412: never None.
+    return get_conditional_response(request, etag=response["ETag"], response=response) or response
 
 
 @require_safe
+@_answers_bad_language
 def frab_json_export(request: HttpRequest, event_slug: str) -> HttpResponse:
     """``schedule.json`` (frab/c3voc) of the public programme, for conference apps."""
     return _frab_response(request, event_slug, render=frab_json, content_type="application/json; charset=utf-8")
 
 
 @require_safe
+@_answers_bad_language
 def frab_xml_export(request: HttpRequest, event_slug: str) -> HttpResponse:
     """``schedule.xml`` (frab/c3voc) of the public programme, for conference apps."""
     return _frab_response(request, event_slug, render=frab_xml, content_type="application/xml; charset=utf-8")

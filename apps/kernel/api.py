@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import ProtectedError, RestrictedError
+from django.db.models import ProtectedError, QuerySet, RestrictedError
 from django.http import Http404
 from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
@@ -20,7 +19,17 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from apps.kernel import i18n
 from apps.kernel.errors import Conflict
-from apps.kernel.timezones import instant_in_utc, make_aware_strict
+from apps.kernel.timezones import NotADateTime, parse_event_instant
+
+if TYPE_CHECKING:
+    from rest_framework.generics import GenericAPIView
+
+    # To the type checker a mixin is the class it is mixed into, so that ``self`` and
+    # ``super()`` have that class's attributes; at run time it is a plain class.
+    ViewMixinBase = GenericAPIView[Any]
+    SerializerMixinBase = serializers.Serializer[Any]
+else:
+    ViewMixinBase = SerializerMixinBase = object
 
 
 class Pagination(PageNumberPagination):
@@ -145,26 +154,20 @@ class EventTimeField(serializers.DateTimeField):
         return value.astimezone(event.zone).isoformat()
 
     def to_internal_value(self, value: Any) -> Any:
-        if not isinstance(value, str):
-            self.fail("invalid")
         try:
-            parsed = dt.datetime.fromisoformat(value)
-        except ValueError:
+            return parse_event_instant(value, self.context["event"].zone)
+        except NotADateTime:
             self.fail("invalid")
-        try:
-            if parsed.tzinfo is None:
-                parsed = make_aware_strict(parsed, self.context["event"].zone)
-            return instant_in_utc(parsed)
-        except ValueError as exc:  # LocalTimeError included
+        except ValueError as exc:  # a time the zone skips or repeats, an offset no zone uses
             raise serializers.ValidationError(str(exc)) from exc
 
 
-class LanguageContextMixin:
+class LanguageContextMixin(ViewMixinBase):
     """Puts ``language`` (from ``?lang=``) into serializer context."""
 
     def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()  # type: ignore[misc]
-        context["language"] = requested_language(self.request)  # type: ignore[attr-defined]
+        context = super().get_serializer_context()
+        context["language"] = requested_language(self.request)
         return context
 
 
@@ -176,9 +179,11 @@ class EventScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
         self.event_path = event_path
         super().__init__(**kwargs)
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[Any] | None:
         event = self.context.get("event")
         queryset = super().get_queryset()
+        if queryset is None:  # a read-only field chooses nothing
+            return None
         return queryset.filter(**{self.event_path: event}) if event else queryset.none()
 
 
@@ -252,20 +257,18 @@ def _header(name: str, description: str) -> dict[str, Any]:
     return {"name": name, "in": "header", "required": False, "description": description, "schema": {"type": "string"}}
 
 
-class StrictFieldsMixin:
+class StrictFieldsMixin(SerializerMixinBase):
     """Refuses fields the resource does not have, naming them, instead of ignoring a typo.
 
     Read-only fields are known: a client may send back what it read; they are ignored.
     """
-
-    fields: dict[str, Any]
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, dict):
             unknown = sorted(set(data) - set(self.fields))
             if unknown:
                 raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
-        return super().to_internal_value(data)  # type: ignore[misc]
+        return super().to_internal_value(data)
 
 
 @extend_schema_field({"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2})?$", "example": "07:30"})

@@ -11,6 +11,8 @@ from rest_framework import exceptions, permissions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from apps.kernel.api import ViewMixinBase
+
 
 class PreconditionFailed(exceptions.APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
@@ -30,14 +32,12 @@ def _matches(header: str, etag: str) -> bool:
     return "*" in candidates or etag in candidates
 
 
-class ConditionalMixin:
+class ConditionalMixin(ViewMixinBase):
     """``ETag`` on every detail answer; ``If-None-Match`` gives 304; ``If-Match`` on a change
     answers 412 when the resource changed since the client read it."""
 
-    request: Request
-
     def get_object(self) -> Any:
-        instance = super().get_object()  # type: ignore[misc]
+        instance = super().get_object()
         if self.request.method not in permissions.SAFE_METHODS:
             header = self.request.headers.get("If-Match")
             if header and not _matches(header, etag_for(instance)):
@@ -49,12 +49,12 @@ class ConditionalMixin:
         etag = etag_for(instance)
         if _matches(request.headers.get("If-None-Match", ""), etag):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
-        response = Response(self.get_serializer(instance).data)  # type: ignore[attr-defined]
+        response = Response(self.get_serializer(instance).data)
         response["ETag"] = etag
         return response
 
     def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
-        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        response = super().finalize_response(request, response, *args, **kwargs)
         instance = getattr(self, "written_instance", None)
         if instance is not None and response.status_code in (200, 201):
             response["ETag"] = etag_for(instance)

@@ -28,9 +28,10 @@ class TranslationsWidget(forms.MultiWidget):
     def __init__(self, *, multiline: bool = False, attrs: dict[str, Any] | None = None) -> None:
         self.codes = [code for code, _name in settings.LANGUAGES]
         base = forms.Textarea(attrs={"rows": 3}) if multiline else forms.TextInput()
-        widgets = {code: type(base)(attrs=dict(base.attrs)) for code in self.codes}
-        for code, widget in widgets.items():
-            widget.attrs.update({"lang": code, "dir": "rtl" if i18n.is_rtl(code) else "ltr"})
+        widgets: dict[str, forms.Widget | type[forms.Widget]] = {
+            code: type(base)(attrs={**base.attrs, "lang": code, "dir": "rtl" if i18n.is_rtl(code) else "ltr"})
+            for code in self.codes
+        }
         super().__init__(widgets, attrs)
 
     def decompress(self, value: Any) -> list[str]:
@@ -101,7 +102,13 @@ class TranslationsField(models.JSONField):
             value, required=not self.blank, multiline=self.multiline, max_length=self.max_length
         )
 
-    def formfield(self, **kwargs: Any) -> Any:
+    def formfield(
+        self,
+        form_class: type[forms.Field] | None = None,
+        choices_form_class: type[forms.ChoiceField] | None = None,
+        **kwargs: Any,
+    ) -> forms.Field:
+        """One box per language, whatever form class the caller asks for."""
         return TranslationsFormField(
             multiline=self.multiline,
             text_max_length=self.max_length,

@@ -24,10 +24,16 @@ def _no_links(obj: Any) -> dict[str, Any]:
     return {}
 
 
+def absolute_url(path: str) -> str:
+    """``path`` (from ``reverse()``, with its query if any) as an address outside a request,
+    in an e-mail, a webhook or a calendar: on ``settings.SITE_URL``."""
+    return f"{settings.SITE_URL}{path}"
+
+
 def subscription_urls(path: str) -> dict[str, str]:
     """A calendar's address as clients subscribe to it: https, webcal, and Google's link
     (which takes the webcal form: an https one fails there)."""
-    https = f"{settings.SITE_URL}{path}"
+    https = absolute_url(path)
     webcal = "webcal://" + https.split("://", 1)[1]
     return {
         "https": https,

@@ -6,13 +6,16 @@ the events they organize, and everything that belongs to them.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def organized_events_filter(request: HttpRequest, path: str) -> dict[str, Any]:
@@ -50,15 +53,19 @@ class EventScopedAdmin(admin.ModelAdmin):
             return queryset
         return queryset.filter(**organized_events_filter(request, path)).distinct()
 
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+    def formfield_for_foreignkey(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ) -> forms.ModelChoiceField | None:
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if field is not None and hasattr(field, "queryset"):
+        if field is not None and field.queryset is not None:
             field.queryset = self._scoped(request, field.queryset)
         return field
 
-    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+    def formfield_for_manytomany(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ) -> forms.ModelMultipleChoiceField | None:
         field = super().formfield_for_manytomany(db_field, request, **kwargs)
-        if field is not None and hasattr(field, "queryset"):
+        if field is not None and field.queryset is not None:
             field.queryset = self._scoped(request, field.queryset)
         return field
 
@@ -68,7 +75,7 @@ class EventScopedInline(admin.TabularInline):
     show_change_link = True
 
 
-def language_list_field(label: str, help_text: str = "") -> forms.MultipleChoiceField:
+def language_list_field(label: StrOrPromise, help_text: StrOrPromise = "") -> forms.MultipleChoiceField:
     """Checkboxes for a JSON list of language codes."""
     return forms.MultipleChoiceField(
         label=label,

@@ -85,15 +85,15 @@ def check(value: str, *, multiline: bool = False) -> None:
                 message, code="control_character", params={"char": _describe(char), "position": position}
             )
     for line in value.split("\n"):
-        char = _unbalanced_bidi(line)
-        if char is not None:
+        mark = _unbalanced_bidi(line)
+        if mark is not None:
             raise ValidationError(
                 _(
                     "The direction mark %(char)s is not closed or not opened: "
                     "each embedding, override or isolate must be closed on its line."
                 ),
                 code="unbalanced_bidi",
-                params={"char": _describe(char)},
+                params={"char": _describe(mark)},
             )
 
 

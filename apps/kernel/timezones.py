@@ -19,6 +19,10 @@ class LocalTimeError(ValueError):
     """A wall-clock time that does not exist, or exists twice, in a zone."""
 
 
+class NotADateTime(ValueError):
+    """Input that is not a date and time written in ISO 8601."""
+
+
 def use_pinned_tzdata() -> None:
     zoneinfo.reset_tzpath(to=())
     zoneinfo.ZoneInfo.clear_cache()
@@ -93,3 +97,22 @@ def instant_in_utc(value: datetime) -> datetime:
     if not MIN_OFFSET <= offset <= MAX_OFFSET:
         raise ValueError(f"{format_offset(value)} is not a UTC offset any zone uses (-12:00 to +14:00)")
     return value.astimezone(UTC)
+
+
+def parse_event_instant(value: object, zone: tzinfo) -> datetime:
+    """The instant, in UTC, written ``value``: ISO 8601 text with an offset
+    (``2025-11-24T09:00:00+01:00``), or without one, a wall-clock time in ``zone`` (the event's).
+
+    Every event time read from outside (the API, an event bundle) is parsed here. Raises
+    :class:`NotADateTime` when ``value`` is not such text, :class:`LocalTimeError` when the
+    zone skips or repeats that wall-clock time, and ``ValueError`` for an offset no zone uses.
+    """
+    if not isinstance(value, str):
+        raise NotADateTime("must be a date and time such as 2025-11-24T09:00")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise NotADateTime(f"{value!r} is not a date and time such as 2025-11-24T09:00") from exc
+    if parsed.tzinfo is None:
+        parsed = make_aware_strict(parsed, zone)
+    return instant_in_utc(parsed)

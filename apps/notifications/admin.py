@@ -16,7 +16,8 @@ from apps.kernel.organizer_admin import EventScopedAdmin, ReadOnlyAdmin
 from .enums import Channel, DeliveryStatus, WebhookTopic
 from .models import Notification, ReminderPreference, WebhookDelivery, WebhookEndpoint
 from .services.preferences import PREFERENCE_FIELDS, reminder_preference_update
-from .webhooks import webhook_delivery_redeliver, webhook_endpoint_save, webhook_secret_rotate, webhook_url_check
+from .webhooks.addresses import webhook_url_check
+from .webhooks.services import webhook_delivery_redeliver, webhook_endpoint_save, webhook_secret_rotate
 
 
 class WebhookEndpointForm(forms.ModelForm):
@@ -32,7 +33,8 @@ class WebhookEndpointForm(forms.ModelForm):
         fields = "__all__"
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         url = cleaned.get("url")
         if url and (self.instance.pk is None or url != self.initial.get("url")):
             try:
@@ -126,7 +128,9 @@ class NotificationAdmin(ReadOnlyAdmin):
         "kind",
         "session_code",
         "lead_minutes",
-        "version",
+        "session_sequence",
+        "version_from",
+        "day",
         "status",
         "sent_at",
         "detail",

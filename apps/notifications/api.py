@@ -5,15 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.delegations.api import MyRegistrationMixin
 from apps.delegations.models import Participant
-from apps.events.api import EventMixin
 from apps.kernel.api import StrictFieldsMixin
 
 from .enums import Channel
@@ -59,20 +58,15 @@ def reminder_settings(participant: Participant) -> dict[str, Any]:
     }
 
 
-class MyRemindersView(EventMixin, APIView):
+class MyRemindersView(MyRegistrationMixin, APIView):
     """The caller's reminders: lead times (or the event's defaults), channels, language and
     the daily digest. Only participants of the event have them; anyone else gets 404."""
 
     permission_classes = [permissions.IsAuthenticated]
 
-    def _me(self) -> Participant:
-        if self.principal.participant is None:
-            raise Http404
-        return self.principal.participant
-
     @extend_schema(responses=ReminderSettingsSerializer)
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return Response(ReminderSettingsSerializer(reminder_settings(self._me())).data)
+        return Response(ReminderSettingsSerializer(reminder_settings(self.my_participant())).data)
 
     @extend_schema(request=ReminderSettingsSerializer, responses=ReminderSettingsSerializer)
     def put(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -83,7 +77,7 @@ class MyRemindersView(EventMixin, APIView):
         return self._save(request, partial=True)
 
     def _save(self, request: Request, *, partial: bool) -> Response:
-        me = self._me()
+        me = self.my_participant()
         serializer = ReminderSettingsSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         reminder_preference_update(participant=me, data=serializer.validated_data)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from apps.delegations.models import Participant
@@ -83,10 +84,11 @@ class ReminderPreference(TimeStampedModel):
 class Notification(models.Model):
     """One message to one participant: the outbox and the log in one row.
 
-    A reminder is keyed by (participant, session code, lead time, session sequence); a change
-    notice by (participant, first version it covers); a digest by (participant, day as
-    YYYYMMDD in ``version``). The unique constraint makes a second row, and so a second
-    message, for the same key impossible.
+    Each kind has its own key: a reminder (participant, session code, lead time, the session's
+    ``session_sequence``); a change notice (participant, ``version_from``, the first version it
+    covers); a digest (participant, ``day``). A unique constraint per kind makes a second row,
+    and so a second message, for the same key impossible; a check constraint keeps each kind's
+    fields set and the other kinds' empty.
     """
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+", verbose_name=_("event"))
@@ -96,12 +98,16 @@ class Notification(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=NotificationKind.choices)
     session_code = models.CharField(_("session"), max_length=32, blank=True)
     lead_minutes = models.PositiveIntegerField(_("minutes before"), default=0)
-    version = models.PositiveIntegerField(
-        _("version"),
-        default=0,
-        help_text=_("Reminder: the session's sequence. Change notice: the first version. Digest: the day."),
+    # Reminder only: the session's sequence when planned; a newer one supersedes the row.
+    session_sequence = models.PositiveIntegerField(_("sequence"), null=True, blank=True)
+    version_from = models.PositiveIntegerField(
+        _("first version"), null=True, blank=True, help_text=_("Change notice only.")
     )
-    version_to = models.PositiveIntegerField(_("last version"), default=0, help_text=_("Change notice only."))
+    version_to = models.PositiveIntegerField(
+        _("last version"), null=True, blank=True, help_text=_("Change notice only.")
+    )
+    # Digest only: the day it tells of (sent the day before).
+    day = models.DateField(_("day"), null=True, blank=True)
     session_start = models.DateTimeField(_("session start"), null=True, blank=True)
     due_at = models.DateTimeField(_("due"))
     status = models.CharField(
@@ -119,9 +125,47 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         constraints = [
             models.UniqueConstraint(
-                fields=["participant", "kind", "session_code", "lead_minutes", "version"],
-                name="notification_once_per_key",
-            )
+                fields=["participant", "session_code", "lead_minutes", "session_sequence"],
+                condition=Q(kind=NotificationKind.REMINDER),
+                name="notification_reminder_once",
+            ),
+            models.UniqueConstraint(
+                fields=["participant", "version_from"],
+                condition=Q(kind=NotificationKind.CHANGES),
+                name="notification_changes_once",
+            ),
+            models.UniqueConstraint(
+                fields=["participant", "day"],
+                condition=Q(kind=NotificationKind.DIGEST),
+                name="notification_digest_once",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        kind=NotificationKind.REMINDER,
+                        session_sequence__isnull=False,
+                        version_from__isnull=True,
+                        version_to__isnull=True,
+                        day__isnull=True,
+                    )
+                    & ~Q(session_code="")
+                )
+                | Q(
+                    kind=NotificationKind.CHANGES,
+                    session_sequence__isnull=True,
+                    version_from__isnull=False,
+                    version_to__isnull=False,
+                    day__isnull=True,
+                )
+                | Q(
+                    kind=NotificationKind.DIGEST,
+                    session_sequence__isnull=True,
+                    version_from__isnull=True,
+                    version_to__isnull=True,
+                    day__isnull=False,
+                ),
+                name="notification_key_matches_kind",
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "due_at"]),

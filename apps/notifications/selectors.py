@@ -77,7 +77,7 @@ def lead_minutes_in_use(*, event: Event) -> set[int]:
     leads = set(event.reminder_lead_minutes)
     own = ReminderPreference.objects.filter(participant__event=event, lead_minutes__isnull=False)
     for value in own.values_list("lead_minutes", flat=True).distinct():
-        leads.update(value)
+        leads.update(value or ())
     return leads
 
 

@@ -50,7 +50,7 @@ def task_notifications_send(notification_ids: list[int]) -> int:
 def task_webhook_deliver(delivery_id: int) -> str:
     """One attempt at a webhook delivery; a failed attempt schedules the next on the row."""
     from .models import WebhookDelivery
-    from .webhooks import webhook_deliver
+    from .webhooks.services import webhook_deliver
 
     try:
         return webhook_deliver(delivery_id=delivery_id).status

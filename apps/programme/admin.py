@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -14,7 +15,7 @@ from apps.kernel.timezones import LocalTimeError, make_aware_strict
 
 from .conflicts import warnings_for_session
 from .enums import SessionStatus
-from .models import AuditEntry, ScheduleVersion, Session
+from .models import AuditEntry, ScheduleVersion, Session, SessionQuerySet
 from .selectors import sessions_clashing_in_room
 from .services import session_delete, session_save
 
@@ -24,7 +25,7 @@ class WallClockField(forms.SplitDateTimeField):
 
     widget = AdminSplitDateTime
 
-    def compress(self, data_list: list[Any]) -> dt.datetime | None:
+    def compress(self, data_list: Sequence[Any] | None) -> dt.datetime | None:
         if not data_list:
             return None
         day, time = data_list
@@ -58,7 +59,8 @@ class SessionForm(forms.ModelForm):
             self.fields["code"].disabled = True
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         event = cleaned.get("event")
         for name in ("start", "end"):
             value = cleaned.get(name)
@@ -103,8 +105,8 @@ class SessionAdmin(EventScopedAdmin):
     def delete_model(self, request: Any, obj: Session) -> None:
         session_delete(session=obj)
 
-    def get_queryset(self, request: Any) -> Any:
-        return super().get_queryset(request).working()
+    def get_queryset(self, request: Any) -> SessionQuerySet:
+        return cast(SessionQuerySet, super().get_queryset(request)).working()
 
     fieldsets = [
         (None, {"fields": ["event", "code", "kind", "status", "title", "description"]}),

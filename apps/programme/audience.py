@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,9 +93,12 @@ class Audience:
             return True
         if participant.delegation_id is None:
             return False
-        return participant.delegation_id in self.delegations or (
-            self.member_delegations and participant.delegation.kind == DelegationKind.MEMBER
-        )
+        if participant.delegation_id in self.delegations:
+            return True
+        if not self.member_delegations:
+            return False
+        delegation = participant.delegation
+        return delegation is not None and delegation.kind == DelegationKind.MEMBER
 
 
 def savers_by_code(*, event: Event, codes: Collection[str]) -> dict[str, set[int]]:
@@ -109,7 +113,7 @@ def savers_by_code(*, event: Event, codes: Collection[str]) -> dict[str, set[int
     return saved
 
 
-def expected_participant_ids(*, event: Event, audiences: Mapping[str, Audience]) -> dict[str, set[int]]:
+def expected_participant_ids(*, event: Event, audiences: Mapping[str, Audience]) -> dict[str, AbstractSet[int]]:
     """For each key of ``audiences``, the ids of the event's active participants it expects.
 
     One query for all of them, however many sessions and people. The set of an audience of
@@ -139,7 +143,7 @@ def expected_participant_ids(*, event: Event, audiences: Mapping[str, Audience])
         if kind == DelegationKind.MEMBER:
             of_members.add(pk)
         by_role[role].add(pk)
-    expected: dict[str, set[int]] = {}
+    expected: dict[str, AbstractSet[int]] = {}
     for key, audience in audiences.items():
         if audience.everyone:
             expected[key] = active

@@ -7,19 +7,23 @@ sessions of one participant in venues too far apart for the break between them.
 
 :func:`audit` is pure and runs in O(n log n) over sessions and participants: participants
 who share a delegation and a role, and have no session of their own, share one agenda, so
-each such group is swept once (sorted by start) instead of each person.
+each such group is swept once (sorted by start) instead of each person. Asked only for the
+warnings naming some sessions (the one just written), it sweeps only the agendas holding
+them, near them in time, and counts only the people of those agendas (:class:`_Scope`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import math
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import pairwise
-from typing import Any
+from itertools import combinations, islice, pairwise
+from operator import attrgetter
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from django.utils.translation import get_language, ngettext
@@ -38,6 +42,8 @@ TRAVEL_FIXED_MINUTES = 10
 TRAVEL_MINUTES_PER_KM = 3
 # A warning names at most this many people, then says how many more.
 NAMED_PEOPLE = 10
+
+K = TypeVar("K")
 
 
 @dataclass(frozen=True)
@@ -115,24 +121,165 @@ class Schedule:
     people: Sequence[PersonInfo]
 
 
-def audit(schedule: Schedule) -> list[ScheduleWarning]:
-    """Every warning of ``schedule``, sessions' own first, then people's, in a stable order."""
-    warnings = _session_warnings(schedule)
-    warnings += _people_warnings(schedule)
+def audit(schedule: Schedule, *, involving: Collection[int] | None = None) -> list[ScheduleWarning]:
+    """Every warning of ``schedule``, sessions' own first, then people's, in a stable order.
+
+    With ``involving`` (ids of sessions), only the warnings that name one of those sessions:
+    exactly those of the whole audit (same people, counts and order), found by looking only
+    at what can change them (:class:`_Scope`), so that checking the session just written
+    costs a small part of the whole audit.
+    """
+    scope = None if involving is None else _Scope.around(schedule, involving)
+    people = _People(schedule.people if scope is None else scope.people_concerned(schedule.people))
+    warnings = _session_warnings(schedule, people, scope)
+    warnings += _people_warnings(schedule, people, scope)
     return warnings
 
 
-def _session_warnings(schedule: Schedule) -> list[ScheduleWarning]:
+@dataclass(frozen=True)
+class _Scope:
+    """What the warnings naming some sessions (the targets) depend on, and nothing more.
+
+    Such a warning comes from an agenda that holds a target: that of one of its delegations
+    or roles, of a (delegation, role) group of either, or of a person it expects by name;
+    only the participants of those agendas are counted and named. In an agenda sorted by
+    start, a session starting earlier than a target's start minus the longest session and the
+    longest move between venues, or later than its end plus that move, can neither overlap
+    it, nor run longest before it, nor be too far from it: agendas keep only the sessions
+    starting in those ``windows``. A session of a person's own can clash with a target only
+    if it overlaps the target widened by that move on either side (its ``reach``).
+    """
+
+    ids: frozenset[int]
+    delegations: frozenset[int]
+    roles: frozenset[str]
+    named: frozenset[int]
+    longest: dt.timedelta
+    windows: tuple[tuple[dt.datetime, dt.datetime], ...]
+    reach: tuple[tuple[dt.datetime, dt.datetime], ...]
+
+    @classmethod
+    def around(cls, schedule: Schedule, involving: Collection[int]) -> _Scope:
+        ids = frozenset(involving)
+        targets = [s for s in schedule.sessions if s.id in ids]
+        longest = _longest(schedule.sessions)
+        moves = (travel_minutes(a, b) for a, b in combinations(schedule.venues.values(), 2))
+        move = dt.timedelta(minutes=max((m for m in moves if m is not None), default=0))
+        return cls(
+            ids=ids,
+            delegations=frozenset(d for s in targets for d in s.delegations),
+            roles=frozenset(r for s in targets for r in s.roles),
+            named=frozenset(pid for s in targets for pid in s.participants),
+            longest=longest,
+            windows=_merged((s.start - longest - move, s.end + move) for s in targets),
+            reach=_merged((s.start - move, s.end + move) for s in targets),
+        )
+
+    def near(self, sessions: Iterable[SessionInfo]) -> list[SessionInfo]:
+        """Those of ``sessions`` starting in a window around a target, in their order."""
+        if len(self.windows) == 1:  # one session written: a test per session, not a loop
+            low, high = self.windows[0]
+            return [s for s in sessions if low <= s.start < high]
+        return [s for s in sessions if any(low <= s.start < high for low, high in self.windows)]
+
+    def is_within_reach(self, session: SessionInfo) -> bool:
+        """Whether ``session`` overlaps the reach of a target."""
+        return any(session.start < high and session.end > low for low, high in self.reach)
+
+    def names_a_target(self, first: SessionInfo, second: SessionInfo) -> bool:
+        return first.id in self.ids or second.id in self.ids
+
+    def people_concerned(self, people: Sequence[PersonInfo]) -> list[PersonInfo]:
+        """The people of the targets' delegations and roles and those they name, in order.
+
+        One pass over every participant: the tests are only those the targets need, since
+        each costs as much as the pass itself.
+        """
+        delegations, roles, named = self.delegations, self.roles, self.named
+        if named:
+            return [p for p in people if p.delegation_id in delegations or p.role in roles or p.id in named]
+        if delegations and roles:
+            return [p for p in people if p.delegation_id in delegations or p.role in roles]
+        if delegations:
+            return [p for p in people if p.delegation_id in delegations]
+        return [p for p in people if p.role in roles] if roles else []
+
+
+def _longest(sessions: Iterable[SessionInfo]) -> dt.timedelta:
+    return max((s.end - s.start for s in sessions), default=dt.timedelta(0))
+
+
+def _first_met(keys: Collection[K], sessions: Iterable[SessionInfo], attribute: str) -> list[K]:
+    """``keys`` in the order a walk through ``sessions`` first meets them in ``attribute``
+    (``delegations``, ``roles`` or ``participants``)."""
+    pending, met = set(keys), list[K]()
+    for values in map(attrgetter(attribute), sessions):
+        if not pending:
+            break
+        for key in values:
+            if key in pending:
+                pending.remove(key)
+                met.append(key)
+    return met
+
+
+def _merged(intervals: Iterable[tuple[dt.datetime, dt.datetime]]) -> tuple[tuple[dt.datetime, dt.datetime], ...]:
+    """Intervals as few disjoint ones, in order."""
+    merged: list[tuple[dt.datetime, dt.datetime]] = []
+    for low, high in sorted(intervals):
+        if merged and low <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(high, merged[-1][1]))
+        else:
+            merged.append((low, high))
+    return tuple(merged)
+
+
+class _People:
+    """The participants an audit counts and names, in one pass: by (delegation, role) group,
+    groups in the order first met, each group's people in the schedule's order (the first
+    ten of a delegation, a role or a group are the ones a warning names)."""
+
+    def __init__(self, people: Sequence[PersonInfo]) -> None:
+        self.people = people
+        self.by_id: dict[int, PersonInfo] = {}
+        self.groups: dict[tuple[int | None, str], list[int]] = {}  # positions in ``people``
+        for n, person in enumerate(people):
+            self.by_id[person.id] = person
+            self.groups.setdefault((person.delegation_id, person.role), []).append(n)
+        self.groups_of_delegation: dict[int | None, list[list[int]]] = defaultdict(list)
+        self.groups_of_role: dict[str, list[list[int]]] = defaultdict(list)
+        for (delegation, role), members in self.groups.items():
+            self.groups_of_delegation[delegation].append(members)
+            self.groups_of_role[role].append(members)
+
+    def _first_and_count(self, groups: Sequence[list[int]]) -> tuple[list[int], int]:
+        first = heapq.merge(*groups) if len(groups) > 1 else iter(groups[0] if groups else [])
+        return [self.people[n].id for n in islice(first, NAMED_PEOPLE)], sum(map(len, groups))
+
+    def of_delegation(self, delegation: int) -> tuple[list[int], int]:
+        """The first ten people of the delegation, and how many it has."""
+        return self._first_and_count(self.groups_of_delegation.get(delegation, []))
+
+    def of_role(self, role: str) -> tuple[list[int], int]:
+        return self._first_and_count(self.groups_of_role.get(role, []))
+
+    def of_group(self, delegation: int | None, role: str) -> tuple[list[int], int]:
+        return self._first_and_count([self.groups[(delegation, role)]] if (delegation, role) in self.groups else [])
+
+    def delegation_size(self, delegation: int) -> int:
+        return sum(map(len, self.groups_of_delegation.get(delegation, [])))
+
+    def role_size(self, role: str) -> int:
+        return sum(map(len, self.groups_of_role.get(role, [])))
+
+    def group_size(self, delegation: int | None, role: str) -> int:
+        return len(self.groups.get((delegation, role), []))
+
+
+def _session_warnings(schedule: Schedule, people: _People, scope: _Scope | None) -> list[ScheduleWarning]:
     warnings: list[ScheduleWarning] = []
-    by_delegation: dict[int | None, int] = defaultdict(int)
-    by_role: dict[str, int] = defaultdict(int)
-    by_pair: dict[tuple[int | None, str], int] = defaultdict(int)
-    person_index = {person.id: person for person in schedule.people}
-    for person in schedule.people:
-        by_delegation[person.delegation_id] += 1
-        by_role[person.role] += 1
-        by_pair[(person.delegation_id, person.role)] += 1
-    for session in schedule.sessions:
+    sessions = schedule.sessions if scope is None else [s for s in schedule.sessions if s.id in scope.ids]
+    for session in sessions:
         local_start, local_end = session.start.astimezone(schedule.zone), session.end.astimezone(schedule.zone)
         if local_start.date() < schedule.first_day or (local_end - dt.timedelta(seconds=1)).date() > schedule.last_day:
             warnings.append(
@@ -179,7 +326,7 @@ def _session_warnings(schedule: Schedule) -> list[ScheduleWarning]:
             )
         audience = session.expected_attendance
         if audience is None:
-            audience = _audience_size(session, person_index, by_delegation, by_role, by_pair)
+            audience = _audience_size(session, people)
         if audience > room.capacity:
             warnings.append(
                 ScheduleWarning(
@@ -192,18 +339,12 @@ def _session_warnings(schedule: Schedule) -> list[ScheduleWarning]:
     return warnings
 
 
-def _audience_size(
-    session: SessionInfo,
-    people: dict[int, PersonInfo],
-    by_delegation: dict[int | None, int],
-    by_role: dict[str, int],
-    by_pair: dict[tuple[int | None, str], int],
-) -> int:
+def _audience_size(session: SessionInfo, people: _People) -> int:
     delegations, roles = set(session.delegations), set(session.roles)
-    size = sum(by_delegation[d] for d in delegations) + sum(by_role[r] for r in roles)
-    size -= sum(by_pair[(d, r)] for d in delegations for r in roles)
+    size = sum(people.delegation_size(d) for d in delegations) + sum(people.role_size(r) for r in roles)
+    size -= sum(people.group_size(d, r) for d in delegations for r in roles)
     for pid in session.participants:
-        person = people.get(pid)
+        person = people.by_id.get(pid)
         if person and person.delegation_id not in delegations and person.role not in roles:
             size += 1
     return size
@@ -228,7 +369,7 @@ class _Found:
         warning.involves_head = warning.involves_head or head
 
 
-def _people_warnings(schedule: Schedule) -> list[ScheduleWarning]:
+def _people_warnings(schedule: Schedule, people: _People, scope: _Scope | None) -> list[ScheduleWarning]:
     """Clashes in people's agendas, without walking each person's agenda.
 
     A person's agenda is the sessions of their delegation (D), of their role (R) and their own
@@ -236,65 +377,94 @@ def _people_warnings(schedule: Schedule) -> list[ScheduleWarning]:
     each list is swept once. Clashes between D and R concern the people with both, found
     once per (delegation, role). Only the few people with sessions of their own are looked at
     one by one, and only around those sessions (binary search in their group's agenda).
+
+    With a ``scope``, only the agendas holding a target are swept, cut to the windows around
+    the targets, and only clashes naming a target are kept; agendas are still met in the
+    order of the whole schedule, which decides whom a warning names first.
     """
 
     def ordered(items: Iterable[SessionInfo]) -> list[SessionInfo]:
         return sorted(items, key=lambda s: (s.start, s.end, s.code))
 
+    def kept(first: SessionInfo, second: SessionInfo) -> bool:
+        return scope is None or scope.names_a_target(first, second)
+
     by_delegation: dict[int, list[SessionInfo]] = defaultdict(list)
     by_role: dict[str, list[SessionInfo]] = defaultdict(list)
     by_person: dict[int, list[SessionInfo]] = defaultdict(list)
-    for session in schedule.sessions:
+    for session in schedule.sessions if scope is None else scope.near(schedule.sessions):
         for d in session.delegations:
             by_delegation[d].append(session)
         for r in session.roles:
             by_role[r].append(session)
         for pid in session.participants:
             by_person[pid].append(session)
-    people_of: dict[object, list[int]] = defaultdict(list)
-    for person in schedule.people:
-        for key in (("d", person.delegation_id), ("r", person.role), ("g", person.delegation_id, person.role)):
-            people_of[key].append(person.id)
+    delegations: Iterable[int] = by_delegation
+    roles: Iterable[str] = by_role
+    persons: Iterable[int] = by_person
+    if scope is not None:
+        # Agendas met in the order of the whole schedule: it decides whom a warning names first.
+        delegations = _first_met(scope.delegations & by_delegation.keys(), schedule.sessions, "delegations")
+        roles = _first_met(scope.roles & by_role.keys(), schedule.sessions, "roles")
+        persons = _first_met(people.by_id.keys() & by_person.keys(), schedule.sessions, "participants")
 
     found = _Found()
-    for d, sessions in by_delegation.items():
-        members = people_of.get(("d", d), [])
-        has_head = bool(people_of.get(("g", d, Role.HEAD)))
-        for kind, first, second in _clashes(ordered(sessions), schedule):
-            found.add(kind, first, second, members, len(members), has_head)
-    for r, sessions in by_role.items():
-        holders = people_of.get(("r", r), [])
-        for kind, first, second in _clashes(ordered(sessions), schedule):
-            found.add(kind, first, second, holders, len(holders), r == Role.HEAD)
+    for d in delegations:
+        members, count = people.of_delegation(d)
+        has_head = (d, Role.HEAD) in people.groups
+        for kind, first, second in _clashes(ordered(by_delegation[d]), schedule):
+            if kept(first, second):
+                found.add(kind, first, second, members, count, has_head)
+    for r in roles:
+        holders, count = people.of_role(r)
+        for kind, first, second in _clashes(ordered(by_role[r]), schedule):
+            if kept(first, second):
+                found.add(kind, first, second, holders, count, r == Role.HEAD)
 
     agendas: dict[tuple[int | None, str], list[SessionInfo]] = {}
-    for person in schedule.people:
-        group = (person.delegation_id, person.role)
-        if group in agendas:
-            continue
-        own_d = by_delegation.get(person.delegation_id, []) if person.delegation_id else []
-        own_r = by_role.get(person.role, [])
-        agendas[group] = ordered({s.id: s for s in (*own_d, *own_r)}.values())
+
+    def agenda_of(group: tuple[int | None, str]) -> tuple[list[SessionInfo], list[SessionInfo], list[SessionInfo]]:
+        """The group's agenda, with its delegation's and its role's sessions."""
+        delegation, role = group
+        own_d = by_delegation.get(delegation, []) if delegation else []
+        own_r = by_role.get(role, [])
+        if group not in agendas:
+            agendas[group] = ordered({s.id: s for s in (*own_d, *own_r)}.values())
+        return agendas[group], own_d, own_r
+
+    for group in people.groups:
+        delegation, role = group
+        if scope is not None and delegation not in scope.delegations and role not in scope.roles:
+            continue  # people expected by name only: their group's agenda holds no target
+        agenda, own_d, own_r = agenda_of(group)
         if own_d and own_r:
-            members = people_of[("g", person.delegation_id, person.role)]
+            members, count = people.of_group(delegation, role)
             in_d = {s.id for s in own_d}
             in_r = {s.id for s in own_r}
-            for kind, first, second in _clashes(agendas[group], schedule):
+            for kind, first, second in _clashes(agenda, schedule):
                 if {first.id, second.id} <= in_d or {first.id, second.id} <= in_r:
                     continue  # already found for the whole delegation or role
-                found.add(kind, first, second, members, len(members), person.role == Role.HEAD)
+                if kept(first, second):
+                    found.add(kind, first, second, members, count, role == Role.HEAD)
 
-    longest = max((s.end - s.start for s in schedule.sessions), default=dt.timedelta(0))
-    index = {person.id: person for person in schedule.people}
-    for pid, own in by_person.items():
-        person = index.get(pid)
+    longest = scope.longest if scope is not None else _longest(schedule.sessions)
+    starts_of: dict[tuple[int | None, str], list[dt.datetime]] = {}
+    for pid in persons:
+        person, own = people.by_id.get(pid), by_person[pid]
         if person is None:
             continue
-        group = agendas.get((person.delegation_id, person.role), [])
-        starts = [s.start for s in group]
         own_ids = {s.id for s in own}
-        for kind, first, second in _own_clashes(ordered(own), group, starts, longest, schedule):
-            if first.id in own_ids or second.id in own_ids:
+        if scope is not None and own_ids.isdisjoint(scope.ids):
+            # A target is in their group's agenda only: it can clash with those within reach.
+            own = [s for s in own if scope.is_within_reach(s)]
+            if not own:
+                continue
+        key = (person.delegation_id, person.role)
+        agenda, _own_d, _own_r = agenda_of(key)
+        if key not in starts_of:
+            starts_of[key] = [s.start for s in agenda]
+        for kind, first, second in _own_clashes(ordered(own), agenda, starts_of[key], longest, schedule):
+            if (first.id in own_ids or second.id in own_ids) and kept(first, second):
                 found.add(kind, first, second, [pid], 1, person.role == Role.HEAD)
 
     warnings = sorted(found.warnings.values(), key=lambda w: (not w.involves_head, w.kind, w.sessions))
@@ -353,9 +523,12 @@ def _too_far(first: SessionInfo, second: SessionInfo, schedule: Schedule) -> boo
 
 def travel_minutes(a: VenueInfo | None, b: VenueInfo | None) -> float | None:
     """Minutes to move between two venues, from their coordinates (None if unknown)."""
-    if a is None or b is None or None in (a.latitude, a.longitude, b.latitude, b.longitude):
+    if a is None or b is None:
         return None
-    lat1, lon1, lat2, lon2 = map(math.radians, (a.latitude, a.longitude, b.latitude, b.longitude))  # type: ignore[arg-type]
+    lat1, lon1, lat2, lon2 = a.latitude, a.longitude, b.latitude, b.longitude
+    if lat1 is None or lon1 is None or lat2 is None or lon2 is None:
+        return None
+    lat1, lon1, lat2, lon2 = map(math.radians, (lat1, lon1, lat2, lon2))
     h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
     km = 2 * 6371 * math.asin(math.sqrt(h))
     return TRAVEL_FIXED_MINUTES + TRAVEL_MINUTES_PER_KM * km
@@ -444,7 +617,17 @@ def schedule_of_event(event: Event) -> Schedule:
 def warnings_for_schedule(*, event: Event) -> list[ScheduleWarning]:
     """Every warning of the event's working schedule, messages in the active language, each
     naming up to ten of the people concerned."""
-    warnings = audit(schedule_of_event(event))
+    return _named(audit(schedule_of_event(event)))
+
+
+def warnings_for_session(*, session: Session) -> list[ScheduleWarning]:
+    """The warnings of the working schedule that involve ``session``: those of
+    :func:`warnings_for_schedule` that name it, the audit looking at that session only."""
+    return _named(audit(schedule_of_event(session.event), involving={session.pk}))
+
+
+def _named(warnings: list[ScheduleWarning]) -> list[ScheduleWarning]:
+    """``warnings``, each with the names of the first ten people it concerns."""
     shown = {pid for w in warnings for pid in w.people[:NAMED_PEOPLE]}
     names = {
         p.pk: f"{p.first_name} {p.last_name}"
@@ -453,11 +636,6 @@ def warnings_for_schedule(*, event: Event) -> list[ScheduleWarning]:
     for warning in warnings:
         warning.people_names = [names[pid] for pid in warning.people[:NAMED_PEOPLE] if pid in names]
     return warnings
-
-
-def warnings_for_session(*, session: Session) -> list[ScheduleWarning]:
-    """The warnings of the working schedule that involve ``session``."""
-    return [w for w in warnings_for_schedule(event=session.event) if session.code in w.sessions]
 
 
 __all__ = ["ScheduleWarning", "audit", "travel_minutes", "warnings_for_schedule", "warnings_for_session"]

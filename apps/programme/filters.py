@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import django_filters
 from django import forms
@@ -21,9 +22,9 @@ SEARCH_MAX_LENGTH = 200
 class IdFilter(django_filters.NumberFilter):
     """A database id: a whole number that fits the id column (else a 400, not an overflow)."""
 
-    field_class = forms.IntegerField
+    field_class = forms.IntegerField  # type: ignore[assignment]  # any form field does; the stubs say DecimalField
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", 2**63 - 1)
         super().__init__(*args, **kwargs)
@@ -65,7 +66,7 @@ class SessionFilter(django_filters.FilterSet):
         fields = ["day", "room", "kind", "status", "language", "delegation", "participant", "updated_since"]
 
     def filter_day(self, queryset: QuerySet[Session], name: str, value: dt.date) -> QuerySet[Session]:
-        event: Event = self.request.parser_context["view"].event  # type: ignore[union-attr]
+        event: Event = self.request.parser_context["view"].event  # type: ignore[union-attr]  # DRF's Request, from the API view
         return sessions_on_day(queryset, event=event, day=value)
 
     def filter_language(self, queryset: QuerySet[Session], name: str, value: str) -> QuerySet[Session]:

@@ -169,10 +169,10 @@ class Session(TimeStampedModel):
     def get_absolute_url(self) -> str:
         return reverse("web:session", kwargs={"event_slug": self.event.slug, "code": self.code})
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.code:
             self.code = self._unused_code()
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
     def _unused_code(self) -> str:
         while True:
@@ -197,7 +197,8 @@ class Session(TimeStampedModel):
                     "first": event.start_date.isoformat(),
                     "last": event.end_date.isoformat(),
                 }
-        if event and self.room_id and self.room.venue.event_id != event.pk:
+        room = self.room if self.room_id else None
+        if event and room and room.venue.event_id != event.pk:
             errors["room"] = _("The room belongs to another event.")
         if errors:
             raise ValidationError(errors)

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 
-from apps.delegations.enums import DelegationKind, Role
+from apps.delegations.enums import DelegationKind
 from apps.delegations.models import Delegation, Participant
 from apps.delegations.selectors import Principal
 from apps.events.models import Event
@@ -49,11 +49,11 @@ def _audience_rule(participant: Participant) -> Q:
     if participant.delegation_id:
         audience |= Q(delegations=participant.delegation_id)
         is_member = Delegation.objects.filter(pk=participant.delegation_id, kind=DelegationKind.MEMBER)
-        audience |= Q(for_member_delegations=True) & Exists(is_member)
+        audience |= Q(for_member_delegations=True) & Q(Exists(is_member))
     return audience
 
 
-def _expecting_ids(participant: Participant) -> QuerySet[Session]:
+def _expecting_ids(participant: Participant) -> QuerySet[Session, Mapping[str, Any]]:
     """Ids of the sessions whose audience expects the participant (:func:`_audience_rule`)."""
     # The audience matches through joins; a subquery of ids keeps one row per session.
     return Session.objects.filter(_audience_rule(participant), event=participant.event_id).values("pk")
@@ -116,7 +116,7 @@ def agenda_marks(principal: Principal, sessions: Iterable[Session]) -> dict[str,
     return marks
 
 
-def _delegation_expected_ids(delegation: Delegation) -> QuerySet[Session]:
+def _delegation_expected_ids(delegation: Delegation) -> QuerySet[Session, Mapping[str, Any]]:
     """Ids of the published sessions any active member of the delegation is expected at: its
     audience is everyone or every member delegation (if it is one, with an active member),
     or names the delegation, a member or a member's role; or a member added it to their
@@ -144,9 +144,7 @@ def sessions_of_delegation(*, delegation: Delegation, principal: Principal | Non
     sessions = Session.objects.published().filter(
         event=delegation.event_id, pk__in=_delegation_expected_ids(delegation)
     )
-    me = principal.participant if principal is not None else None
-    heads_it = me is not None and me.role == Role.HEAD and me.delegation_id == delegation.pk
-    if principal is None or heads_it:
+    if principal is None or principal.is_head_of(delegation):
         return sessions
     return sessions.filter(pk__in=sessions_visible_to(principal).values("pk"))
 
@@ -219,8 +217,8 @@ def state_visible_to(principal: Principal, state: Mapping[str, Any] | None) -> b
         return False
     if state.get("for_everyone"):
         return True
-    member_delegations = bool(state.get("for_member_delegations")) and me.delegation_id is not None
-    if member_delegations and me.delegation.kind == DelegationKind.MEMBER:
+    delegation = me.delegation if state.get("for_member_delegations") and me.delegation_id is not None else None
+    if delegation is not None and delegation.kind == DelegationKind.MEMBER:
         return True
     return (
         me.pk in state.get("participants", ())

@@ -1,9 +1,8 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, permissions, serializers, viewsets
 from rest_framework.decorators import action
@@ -11,9 +10,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.delegations.api import MyRegistrationMixin
 from apps.delegations.models import Delegation, Participant
 from apps.delegations.selectors import Principal
-from apps.events.api import EventMixin, EventResourceViewSet
+from apps.events.api import EventMixin, EventResourceViewSet, OrganizersOnly
 from apps.kernel.api import StrictFieldsMixin
 
 from .conflicts import warnings_for_schedule, warnings_for_session
@@ -69,13 +69,13 @@ class SessionViewSet(EventResourceViewSet):
     def delete_object(self, instance: Session) -> None:
         session_delete(session=instance)
 
-    def perform_create(self, serializer: SessionSerializer) -> None:
-        super().perform_create(serializer)
-        serializer.context["warnings"] = _warnings_of(serializer.instance)
+    def perform_create(self, serializer: serializers.BaseSerializer[Session]) -> None:
+        super().perform_create(serializer)  # sets the instance to the session saved
+        serializer.context["warnings"] = _warnings_of(cast(Session, serializer.instance))
 
-    def perform_update(self, serializer: SessionSerializer) -> None:
+    def perform_update(self, serializer: serializers.BaseSerializer[Session]) -> None:
         super().perform_update(serializer)
-        serializer.context["warnings"] = _warnings_of(serializer.instance)
+        serializer.context["warnings"] = _warnings_of(cast(Session, serializer.instance))
 
     @extend_schema(request=None, responses=SessionSerializer)
     @action(detail=True, methods=["post"])
@@ -89,7 +89,7 @@ class AgendaChoiceSerializer(StrictFieldsMixin, serializers.Serializer):
     session = serializers.CharField(max_length=32, help_text="The code of a session the caller may see.")
 
 
-class MyAgendaViewSet(EventMixin, viewsets.GenericViewSet):
+class MyAgendaViewSet(MyRegistrationMixin, viewsets.GenericViewSet):
     """The caller's agenda: the sessions whose audience expects them (every participant,
     every member delegation, them, their delegation or role), and those they added.
 
@@ -107,15 +107,13 @@ class MyAgendaViewSet(EventMixin, viewsets.GenericViewSet):
         return AgendaChoiceSerializer if self.action == "create" else SessionSerializer
 
     def _participant_principal(self) -> Principal:
-        if self.principal.participant is None:
-            raise Http404
+        self.my_participant()  # 404 unless a participant
         return self.principal
 
     def get_queryset(self) -> QuerySet[Session]:
         if getattr(self, "swagger_fake_view", False):
             return Session.objects.none()
-        if self.principal.participant is None:
-            raise Http404
+        self.my_participant()  # 404 unless a participant
         return _with_relations(sessions_expecting(self.principal)).order_by("start", "code")
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -136,15 +134,6 @@ class MyAgendaViewSet(EventMixin, viewsets.GenericViewSet):
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         agenda_remove(principal=self._participant_principal(), code=kwargs["code"])
         return Response(status=204)
-
-
-class OrganizersOnly(permissions.BasePermission):
-    """The event's organizers only (401 for anonymous callers, 403 for others)."""
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        if not request.user.is_authenticated:
-            raise exceptions.NotAuthenticated()
-        return bool(view.principal.is_organizer)
 
 
 class PublishView(EventMixin, APIView):

@@ -18,7 +18,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.delegations.enums import Role
 from apps.delegations.selectors import Principal, participants_visible_to, principal_for
 from apps.events.models import Event
 from apps.feeds.services import feed_rotate, participant_feed, participant_feed_links
@@ -42,12 +41,14 @@ def _days(
     return sessions_by_day([session_view(session, event) for session in ordered])
 
 
-def mark_agenda(sessions: list[Session], principal: Principal) -> None:
+def mark_agenda(sessions: list[Session], principal: Principal) -> dict[str, str]:
     """Set ``agenda_mark`` on each session (see ``agenda_marks``): what its agenda button
-    offers the principal. Two queries for a participant, none for anyone else."""
+    offers the principal; the marks by session code are returned too. Two queries for a
+    participant, none for anyone else."""
     marks = agenda_marks(principal, sessions)
     for session in sessions:
-        session.agenda_mark = marks.get(session.code, "")  # type: ignore[attr-defined]
+        session.agenda_mark = marks.get(session.code, "")  # type: ignore[attr-defined]  # for the templates only
+    return marks
 
 
 def _not_a_participant(request: HttpRequest, event: Event) -> HttpResponse:
@@ -62,10 +63,10 @@ def my_agenda(request: HttpRequest, event_slug: str) -> HttpResponse:
     me = principal.participant
     if me is None:
         return _not_a_participant(request, event)
-    is_head = me.role == Role.HEAD and me.delegation_id is not None
+    delegation = me.delegation if me.delegation_id else None
     delegation_days = None
-    if me.delegation_id:
-        delegation_days = _days(sessions_of_delegation(delegation=me.delegation, principal=principal), event)
+    if delegation is not None:
+        delegation_days = _days(sessions_of_delegation(delegation=delegation, principal=principal), event)
     name = event.display_name(get_language())
     feeds = participant_feed_links(me)
     return render(
@@ -77,9 +78,9 @@ def my_agenda(request: HttpRequest, event_slug: str) -> HttpResponse:
             "participant": me,
             "days": _days(sessions_expecting(principal), event, marks_for=principal),
             "delegation_days": delegation_days,
-            "delegation_name": me.delegation.display_name() if me.delegation_id else "",
+            "delegation_name": delegation.display_name() if delegation is not None else "",
             "members": list(participants_visible_to(principal).exclude(pk=me.pk).order_by("last_name", "first_name"))
-            if is_head
+            if principal.is_head
             else [],
             "subscriptions": _subscriptions(feeds, name),
         },

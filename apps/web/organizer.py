@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -19,24 +18,22 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from apps.delegations.enums import Role
 from apps.delegations.import_jobs import (
     ImportNotReady,
     participant_import_confirm,
     participant_import_create,
     participant_imports_of_event,
 )
-from apps.delegations.models import Delegation, Participant
+from apps.delegations.models import Participant
 from apps.delegations.selectors import delegations_listed, participants_matching
-from apps.events.models import Event, Room
-from apps.kernel.timezones import LocalTimeError, make_aware_strict
+from apps.events.models import Event
 from apps.programme.conflicts import warnings_for_schedule
 from apps.programme.errors import NothingToPublish, RoomDoubleBooked, WarningsNotConfirmed
 from apps.programme.models import Session
 from apps.programme.selectors import audit_entries_of_event, sessions_on_day
 from apps.programme.services import schedule_changes, schedule_publish, session_save
 
-from .forms import delegation_choices
+from .forms import ImportForm, MoveForm, ParticipantSearchForm, PublishForm
 from .presenters import day_context, session_view
 from .views import day_requested, query_without, rooms_of
 
@@ -46,35 +43,6 @@ def _organized_event(request: HttpRequest, slug: str) -> Event:
     if not event.is_organizer(request.user):
         raise Http404
     return event
-
-
-class MoveForm(forms.Form):
-    """A new place and time for a session, as read on the event's clocks."""
-
-    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
-    start = forms.TimeField(label=_("Start"), widget=forms.TimeInput(attrs={"type": "time"}))
-    end = forms.TimeField(label=_("End"), widget=forms.TimeInput(attrs={"type": "time"}))
-    room = forms.TypedChoiceField(label=_("Room"), coerce=int, required=False, empty_value=None)
-
-    def __init__(self, *args: Any, event: Event, rooms: list[Room], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.event = event
-        # Choices from rooms read once for the whole grid, not a query per form.
-        self.rooms = {room.pk: room for room in rooms}
-        self.fields["room"].choices = [("", "—"), *((room.pk, str(room)) for room in rooms)]
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        cleaned["room"] = self.rooms.get(cleaned["room"]) if cleaned.get("room") else None
-        day, start, end = cleaned.get("day"), cleaned.get("start"), cleaned.get("end")
-        if day and start and end:
-            try:
-                cleaned["start"] = make_aware_strict(dt.datetime.combine(day, start), self.event.zone)
-                end_day = day if end > start else day + dt.timedelta(days=1)
-                cleaned["end"] = make_aware_strict(dt.datetime.combine(end_day, end), self.event.zone)
-            except LocalTimeError as exc:
-                raise ValidationError(str(exc)) from exc
-        return cleaned
 
 
 @login_required
@@ -174,11 +142,6 @@ def conflicts(request: HttpRequest, event_slug: str) -> HttpResponse:
     )
 
 
-class PublishForm(forms.Form):
-    note = forms.CharField(label=_("Note for this version"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    confirm_warnings = forms.BooleanField(label=_("Publish despite the warnings above"), required=False)
-
-
 @login_required
 def publish(request: HttpRequest, event_slug: str) -> HttpResponse:
     event = _organized_event(request, event_slug)
@@ -228,17 +191,6 @@ def audit(request: HttpRequest, event_slug: str) -> HttpResponse:
     )
 
 
-class ParticipantSearchForm(forms.Form):
-    q = forms.CharField(label=_("Name or e-mail"), required=False, max_length=200)
-    delegation = forms.TypedChoiceField(label=_("Delegation"), coerce=int, empty_value=None, required=False)
-    role = forms.ChoiceField(label=_("Role"), required=False, choices=[("", _("All")), *Role.choices])
-
-    def __init__(self, *args: Any, delegations: list[Delegation], **kwargs: Any) -> None:
-        kwargs.setdefault("auto_id", "search-%s")
-        super().__init__(*args, **kwargs)
-        self.fields["delegation"].choices = delegation_choices(delegations)
-
-
 @login_required
 def participants(request: HttpRequest, event_slug: str) -> HttpResponse:
     """Everyone registered for the event, searchable, with a link to each one's agenda."""
@@ -269,23 +221,6 @@ def participants(request: HttpRequest, event_slug: str) -> HttpResponse:
         },
         status=400 if form.errors else 200,
     )
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("CSV file of participants"),
-        help_text=_("UTF-8, comma or semicolon separated, with a header row; at most 5,000 rows."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
-    )
-
-    # Far above the largest assembly's list; a bigger upload is refused before it is read.
-    MAX_BYTES = 10 * 1024 * 1024
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if upload.size > self.MAX_BYTES:
-            raise ValidationError(_("The file is larger than 10 MB."))
-        return upload
 
 
 @login_required

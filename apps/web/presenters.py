@@ -56,12 +56,13 @@ def sessions_by_room(views: list[SessionView]) -> list[RoomColumn]:
     for view in views:
         columns.setdefault(view.session.room_id, []).append(view)
         rooms[view.session.room_id] = view.session.room
-    ordered = sorted(
-        (key for key in columns if key is not None),
-        key=lambda key: (rooms[key].venue.name, rooms[key].name),  # type: ignore[union-attr]
+    placed = sorted(
+        ((key, room) for key, room in rooms.items() if room is not None),
+        key=lambda item: (item[1].venue.name, item[1].name),
     )
+    ordered: list[int | None] = [key for key, _room in placed]
     if None in columns:
-        ordered.append(None)  # type: ignore[arg-type]
+        ordered.append(None)
     return [RoomColumn(room=rooms[key], sessions=columns[key]) for key in ordered]
 
 

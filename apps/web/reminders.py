@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -39,10 +39,11 @@ class ReminderSettingsForm(forms.Form):
     def __init__(self, *args: Any, event: Event, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         leads = sorted(set(LEAD_CHOICES) | set(event.reminder_lead_minutes), reverse=True)
-        self.fields["lead_minutes"].choices = [(minutes, before_text(minutes)) for minutes in leads]
+        cast(forms.ChoiceField, self.fields["lead_minutes"]).choices = [(m, before_text(m)) for m in leads]
         defaults = ", ".join(str(before_text(minutes)) for minutes in event.reminder_lead_minutes) or _("none")
         self.fields["use_defaults"].label = _("Use the event's reminders (%(defaults)s)") % {"defaults": defaults}
-        self.fields["digest_hour"].choices = [("", _("No digest"))] + [(h, f"{h:02d}:00") for h in range(24)]
+        hours = [("", _("No digest"))] + [(h, f"{h:02d}:00") for h in range(24)]
+        cast(forms.ChoiceField, self.fields["digest_hour"]).choices = hours
 
     def as_preference(self) -> dict[str, Any]:
         data = self.cleaned_data

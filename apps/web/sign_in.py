@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
@@ -16,6 +18,9 @@ from apps.accounts.services import sign_in_link_email
 from apps.delegations.selectors import event_slug_to_open
 from apps.delegations.sign_in import participant_sign_in
 from apps.delegations.tasks import task_sign_in_link_send
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class EmailLinkForm(forms.Form):
@@ -74,7 +79,7 @@ def email_link_use(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "registration/email_link_invalid.html", status=410)
 
 
-def _landing(user: object) -> str:
+def _landing(user: User) -> str:
     """The agenda of the user's latest event, else the home page."""
     slug = event_slug_to_open(user=user)
     return reverse("web:my-agenda", kwargs={"event_slug": slug}) if slug else reverse("web:home")

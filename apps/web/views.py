@@ -61,11 +61,11 @@ def _programme_day(request: HttpRequest, event_slug: str) -> dict[str, Any]:
         request.GET, event=event, rooms=rooms, delegations=list(delegations_listed(event=event).select_related("event"))
     )
     sessions = form.apply(sessions_on_day(sessions_visible_to(principal), event=event, day=day))
-    by_room = {room.pk: room for room in rooms}
+    by_room: dict[int | None, Room] = {room.pk: room for room in rooms}
     listed = list(sessions.order_by("start", "code"))
     for session in listed:
         # Rooms were read with the form's choices: no join, no query per session.
-        session.room = by_room.get(session.room_id)  # type: ignore[assignment]
+        session.room = by_room.get(session.room_id)
     mark_agenda(listed, principal)
     return {
         **day_context(event, day),
@@ -146,9 +146,10 @@ def session_detail(request: HttpRequest, event_slug: str, code: str) -> HttpResp
     event = get_object_or_404(Event, slug=event_slug)
     principal = principal_for(user=request.user, event=event)
     session = get_object_or_404(sessions_visible_to(principal).select_related("room__venue"), code=code)
-    mark_agenda([session], principal)
+    marks = mark_agenda([session], principal)
     view = session_view(session, event)
-    place = f"{session.room.name}, {session.room.venue.name}" if session.room_id else ""
+    room = session.room
+    place = f"{room.name}, {room.venue.name}" if room is not None else ""
     page_url = request.build_absolute_uri(session.get_absolute_url())
     return render(
         request,
@@ -157,7 +158,7 @@ def session_detail(request: HttpRequest, event_slug: str, code: str) -> HttpResp
             "event": event,
             "event_name": event.display_name(get_language()),
             "view": view,
-            "agenda_mark": session.agenda_mark,  # type: ignore[attr-defined]
+            "agenda_mark": marks.get(session.code, ""),
             "audience": [
                 *(delegation.display_name() for delegation in session.delegations.select_related("event")),
                 *(Role(role).label for role in session.roles if role in Role.values),

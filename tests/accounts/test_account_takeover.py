@@ -8,11 +8,11 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import Client
 
+from apps.accounts.groups import organizers_group_ensure
 from apps.accounts.models import VerifiedEmail
 from apps.delegations.models import Participant
 from apps.delegations.services import participant_save
 from apps.delegations.tasks import task_sign_in_link_send
-from apps.programme.services import organizers_group_ensure
 from tests.factories import EventFactory, ParticipantFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

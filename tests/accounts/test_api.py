@@ -5,6 +5,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from apps.accounts.models import ApiToken
 from apps.accounts.services import api_token_create
 from apps.delegations.models import Participant
+from apps.events.models import Venue
 from apps.feeds.services import participant_feed_links
 from tests.factories import UserFactory
 
@@ -136,3 +137,4 @@ def test_session_auth_needs_the_csrf_token_for_writes(personas):
     response = client.post("/api/v1/events/ga-2025/venues/", {"name": "Annex"}, content_type="application/json")
 
     assert (response.status_code, response.json()) == (403, {"detail": "CSRF Failed: CSRF cookie not set."})
+    assert not Venue.objects.filter(name="Annex").exists()

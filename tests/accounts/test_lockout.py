@@ -73,11 +73,14 @@ def test_an_address_is_locked_whatever_the_account(client, amina):
     for n in range(10):
         sign_in(client, f"someone-{n}", "wrong", REMOTE_ADDR="198.51.100.7")
 
-    locked = sign_in(Client(), "amina", PASSWORD, REMOTE_ADDR="198.51.100.7")
-    elsewhere = sign_in(Client(), "amina", PASSWORD, REMOTE_ADDR="203.0.113.1")
+    locked_client, elsewhere_client = Client(), Client()
+    locked = sign_in(locked_client, "amina", PASSWORD, REMOTE_ADDR="198.51.100.7")
+    elsewhere = sign_in(elsewhere_client, "amina", PASSWORD, REMOTE_ADDR="203.0.113.1")
 
-    assert locked.status_code == 429
+    assert (locked.status_code, LOCKED in locked.content.decode()) == (429, True)
+    assert "_auth_user_id" not in locked_client.session
     assert (elsewhere.status_code, elsewhere["Location"]) == (302, "/")
+    assert elsewhere_client.session["_auth_user_id"] == str(amina.pk)
 
 
 def test_nine_failures_still_let_the_owner_in(client, amina):
@@ -87,6 +90,7 @@ def test_nine_failures_still_let_the_owner_in(client, amina):
     response = sign_in(client, "amina", PASSWORD)
 
     assert (response.status_code, response["Location"]) == (302, "/")
+    assert client.session["_auth_user_id"] == str(amina.pk)
 
 
 def test_the_lock_is_lifted_by_the_reset_command(client, amina):
@@ -97,6 +101,7 @@ def test_the_lock_is_lifted_by_the_reset_command(client, amina):
     response = sign_in(client, "amina", PASSWORD, REMOTE_ADDR="203.0.113.1")
 
     assert (response.status_code, response["Location"]) == (302, "/")
+    assert client.session["_auth_user_id"] == str(amina.pk)
 
 
 def test_the_token_endpoint_is_locked_per_account_though_x_forwarded_for_rotates(api, amina, unthrottled):
@@ -122,6 +127,7 @@ def test_the_token_endpoint_is_locked_per_address_though_x_forwarded_for_rotates
     )
 
     assert (response.status_code, response.json()) == (429, {"detail": LOCKED})
+    assert not ApiToken.objects.exists()
 
 
 def test_the_token_throttle_ignores_a_rotating_x_forwarded_for(api, amina):
@@ -139,13 +145,16 @@ def test_behind_a_trusted_proxy_each_client_address_is_locked_on_its_own(client,
     for n in range(10):
         sign_in(client, f"someone-{n}", "wrong", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7")
 
-    locked = sign_in(Client(), "amina", PASSWORD, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    locked_client, second_client = Client(), Client()
+    locked = sign_in(locked_client, "amina", PASSWORD, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7")
     other_client = sign_in(
-        Client(), "amina", PASSWORD, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7, 203.0.113.1"
+        second_client, "amina", PASSWORD, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7, 203.0.113.1"
     )
 
-    assert locked.status_code == 429
+    assert (locked.status_code, LOCKED in locked.content.decode()) == (429, True)
+    assert "_auth_user_id" not in locked_client.session
     assert (other_client.status_code, other_client["Location"]) == (302, "/")
+    assert second_client.session["_auth_user_id"] == str(amina.pk)
 
 
 def test_behind_a_trusted_proxy_the_token_throttle_counts_each_client(api, amina, behind_one_proxy, monkeypatch):
@@ -158,6 +167,11 @@ def test_behind_a_trusted_proxy_the_token_throttle_counts_each_client(api, amina
     other = api.post(TOKEN, body, format="json", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.8")
 
     assert (throttled.status_code, other.status_code) == (429, 400)
+    assert throttled.json()["detail"].startswith("Request was throttled.")
+    assert other.json() == {
+        "detail": "Invalid input.",
+        "errors": {"non_field_errors": ["Unable to sign in with these credentials."]},
+    }
 
 
 @pytest.mark.parametrize(

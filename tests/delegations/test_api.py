@@ -80,10 +80,12 @@ def test_a_participant_edits_their_profile_but_not_their_role_or_delegation(api,
 
 def test_profile_refuses_a_language_that_is_not_offered(api, personas):
     api.force_authenticate(personas.delegate)
+    before = Participant.objects.get(user=personas.delegate).language
 
     response = api.patch("/api/v1/events/ga-2025/me/", {"language": "xx"}, format="json")
 
     assert (response.status_code, response.json()["errors"]) == (400, {"language": ['"xx" is not a valid choice.']})
+    assert Participant.objects.get(user=personas.delegate).language == before != "xx"
 
 
 def test_organizer_creates_and_a_duplicate_email_is_refused(api, personas):
@@ -94,11 +96,18 @@ def test_organizer_creates_and_a_duplicate_email_is_refused(api, personas):
     first = api.post(URL, body, format="json")
     second = api.post(URL, body | {"email": "OMAR@example.org"}, format="json")
 
-    assert first.status_code == 201
+    assert (first.status_code, first.json()["email"], first.json()["delegation"]) == (
+        201,
+        "omar@example.org",
+        morocco.pk,
+    )
     assert (second.status_code, second.json()["errors"]) == (
         400,
         {"non_field_errors": ["A participant of this event already has this e-mail address."]},
     )
+    assert list(
+        Participant.objects.filter(email__iexact="omar@example.org").values_list("first_name", "delegation", "pk")
+    ) == [("Omar", morocco.pk, first.json()["id"])]
 
 
 def test_a_second_head_is_refused(api, personas):
@@ -109,7 +118,11 @@ def test_a_second_head_is_refused(api, personas):
         URL, {"first_name": "Second", "last_name": "Head", "role": "head", "delegation": morocco.pk}, format="json"
     )
 
-    assert response.json()["errors"] == {"non_field_errors": ["This delegation already has a head."]}
+    assert (response.status_code, response.json()["errors"]) == (
+        400,
+        {"non_field_errors": ["This delegation already has a head."]},
+    )
+    assert list(morocco.participants.filter(role="head").values_list("user__username", flat=True)) == ["head"]
 
 
 def test_agenda_lists_the_sessions_the_caller_is_expected_at(api, personas, publish):
@@ -139,9 +152,12 @@ def test_delegations_carry_translated_names(api, personas):
 def test_a_delegation_needs_a_valid_country_code(api, personas):
     api.force_authenticate(personas.organizer)
 
+    before = sorted(personas.event.delegations.values_list("country", flat=True))
+
     response = api.post("/api/v1/events/ga-2025/delegations/", {"kind": "member", "country": "ZZ"}, format="json")
 
     assert (response.status_code, response.json()["errors"]) == (400, {"country": ['"ZZ" is not a valid choice.']})
+    assert sorted(personas.event.delegations.values_list("country", flat=True)) == before == ["FR", "MA"]
 
 
 def test_withdrawn_participants_can_be_found(api, personas):

@@ -17,10 +17,10 @@ from django.core.management import call_command
 from django.test import override_settings
 from playwright.sync_api import expect
 
+from apps.accounts.demo import DEMO_ACCOUNTS
 from apps.delegations.models import Participant
 from apps.events.models import Event
 from apps.programme.models import Session
-from apps.programme.services import DEMO_ACCOUNTS
 from tests.factories import CASABLANCA, SessionFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -1,7 +1,7 @@
 import pytest
 
+from apps.accounts.groups import organizers_group_ensure
 from apps.events.models import Event, Room
-from apps.programme.services import organizers_group_ensure
 from tests.factories import VenueFactory
 
 pytestmark = pytest.mark.django_db
@@ -68,6 +68,7 @@ def test_the_slug_never_changes(organizer_api):
     response = organizer_api.patch("/api/v1/events/ga-2025/", {"slug": "renamed"}, format="json")
 
     assert (response.status_code, response.json()["slug"]) == (200, "ga-2025")
+    assert list(Event.objects.values_list("slug", flat=True)) == ["ga-2025"]
 
 
 def test_rooms_belong_to_venues_of_the_event(organizer_api, personas):
@@ -84,7 +85,10 @@ def test_rooms_belong_to_venues_of_the_event(organizer_api, personas):
     )
 
     assert (ok.status_code, ok.json()["booths"]) == (201, ["ar", "fr"])
-    assert refused.json()["errors"] == {"venue": [f'Invalid pk "{elsewhere.pk}" - object does not exist.']}
+    assert (refused.status_code, refused.json()["errors"]) == (
+        400,
+        {"venue": [f'Invalid pk "{elsewhere.pk}" - object does not exist.']},
+    )
     assert list(Room.objects.values_list("name", flat=True)) == ["Atlas"]
 
 
@@ -95,4 +99,8 @@ def test_a_negative_capacity_is_refused(organizer_api, personas):
         "/api/v1/events/ga-2025/rooms/", {"venue": venue.pk, "name": "Atlas", "capacity": -3}, format="json"
     )
 
-    assert response.json()["errors"] == {"capacity": ["Ensure this value is greater than or equal to 0."]}
+    assert (response.status_code, response.json()["errors"]) == (
+        400,
+        {"capacity": ["Ensure this value is greater than or equal to 0."]},
+    )
+    assert not Room.objects.exists()

@@ -4,8 +4,9 @@ import copy
 
 import pytest
 
+from apps.accounts.groups import organizers_group_ensure
 from apps.events.models import Event, Room
-from apps.programme.services import BundleError, event_bundle_import, organizers_group_ensure
+from apps.programme.services import BundleError, event_bundle_import
 from tests.factories import VenueFactory
 from tests.programme.test_bundle import BUNDLE
 
@@ -68,10 +69,12 @@ def test_an_event_of_the_longest_span_is_accepted(organizer_api):
     response = organizer_api.post("/api/v1/events/", EVENT | {"end_date": "2026-12-02"}, format="json")
 
     assert (response.status_code, response.json()["end_date"]) == (201, "2026-12-02")
+    assert Event.objects.get(slug="ga-2026").end_date.isoformat() == "2026-12-02"
 
 
 def test_the_longest_span_is_a_setting(organizer_api, settings):
     settings.EVENT_MAX_DAYS = 3
+    before = Event.objects.values().get(slug="ga-2025")
 
     response = organizer_api.patch("/api/v1/events/ga-2025/", {"end_date": "2025-11-27"}, format="json")
 
@@ -79,6 +82,7 @@ def test_the_longest_span_is_a_setting(organizer_api, settings):
         400,
         {"detail": "Invalid input.", "errors": {"end_date": ["An event lasts at most 3 days."]}},
     )
+    assert Event.objects.values().get(slug="ga-2025") == before
 
 
 def test_a_room_name_with_a_line_break_is_refused_naming_the_field(organizer_api, personas):

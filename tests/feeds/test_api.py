@@ -55,12 +55,20 @@ def test_rotating_gives_a_new_link_and_the_old_one_is_gone(api, client, personas
     assert client.get(new.removeprefix("http://127.0.0.1:8000")).status_code == 200
 
 
-def test_a_head_rotates_a_members_link_but_not_another_delegations(api, personas):
+def test_a_head_rotates_a_members_link_but_not_another_delegations(api, client, personas):
     delegate = Participant.objects.get(user=personas.delegate)
     outsider = Participant.objects.get(user=personas.outsider)
+    old_own = feed_urls(participant_feed(participant=delegate))["https"]
+    old_other = feed_urls(participant_feed(participant=outsider))["https"]
     api.force_authenticate(personas.head)
 
     own = api.post(f"/api/v1/events/ga-2025/participants/{delegate.pk}/feeds/rotate/")
     other = api.post(f"/api/v1/events/ga-2025/participants/{outsider.pk}/feeds/rotate/")
 
-    assert (own.status_code, other.status_code) == (200, 404)
+    new_own = own.json()["personal"]["https"]
+    assert (own.status_code, other.status_code, other.json()) == (200, 404, {"detail": "Not found."})
+    assert new_own == feed_urls(participant_feed(participant=delegate))["https"] != old_own
+    assert feed_urls(participant_feed(participant=outsider))["https"] == old_other
+    assert client.get(old_own.removeprefix("http://127.0.0.1:8000")).status_code == 410
+    assert client.get(new_own.removeprefix("http://127.0.0.1:8000")).status_code == 200
+    assert client.get(old_other.removeprefix("http://127.0.0.1:8000")).status_code == 200

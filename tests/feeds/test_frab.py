@@ -376,7 +376,7 @@ def test_frab_head_gives_the_headers_without_a_body(client, programme, url):
 def test_frab_refuses_other_methods(client, programme, url):
     response = client.post(url)
 
-    assert response.status_code == 405
+    assert (response.status_code, response["Allow"], response.content) == (405, "GET, HEAD", b"")
 
 
 @pytest.mark.parametrize("url", ["/events/nope/schedule.json", "/events/nope/schedule.xml"])

@@ -306,7 +306,7 @@ def test_conditional_requests_and_head(client, programme):
     head = client.head(PUBLIC)
 
     assert (by_etag.status_code, by_etag.content) == (304, b"")
-    assert by_date.status_code == 304
+    assert (by_date.status_code, by_date.content) == (304, b"")
     assert (head.status_code, head["ETag"]) == (200, first["ETag"])
 
 
@@ -337,10 +337,27 @@ def test_a_feed_built_afresh_costs_the_same_queries_for_any_length(client, perso
 
 
 def test_bad_language_and_unknown_parts(client, event):
-    assert client.get(f"{PUBLIC}?lang=xx").status_code == 400
+    bad_language = client.get(f"{PUBLIC}?lang=xx")
+
+    assert (bad_language.status_code, bad_language.content) == (400, b"lang: 'xx' is not one of ar, en, es, fr.\n")
     assert client.get("/events/ga-2025/feeds/kinds/circus.ics").status_code == 404
     assert client.get("/events/ga-2025/feeds/rooms/999999.ics").status_code == 404
     assert client.get("/events/nope/feeds/public.ics").status_code == 404
+
+
+def test_a_bad_language_is_a_plain_bad_request_naming_lang_on_every_feed(client, personas, programme):
+    head = Participant.objects.get(user=personas.head)
+    urls = [
+        PUBLIC,
+        _path(feed_urls(participant_feed(participant=head))["https"]),
+        "/events/ga-2025/sessions/GA-OPEN/calendar.ics",
+    ]
+
+    answers = [client.get(f"{url}?lang=xx") for url in urls]
+
+    assert [(answer.status_code, answer["Content-Type"], answer.content) for answer in answers] == [
+        (400, "text/plain; charset=utf-8", b"lang: 'xx' is not one of ar, en, es, fr.\n")
+    ] * 3
 
 
 def test_a_single_session_downloads_for_those_who_may_see_it(client, personas, programme, publish):

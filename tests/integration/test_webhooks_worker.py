@@ -6,7 +6,8 @@ import pytest
 from django.db import transaction
 
 from apps.notifications.models import WebhookDelivery
-from apps.notifications.webhooks import webhook_deliveries_plan, webhook_endpoint_create, webhook_signature_verify
+from apps.notifications.webhooks.services import webhook_deliveries_plan, webhook_endpoint_create
+from apps.notifications.webhooks.signing import webhook_signature_verify
 from apps.programme.services import schedule_publish
 from gaplanner.celery import app, task_ping
 from tests.factories import EventFactory, SessionFactory

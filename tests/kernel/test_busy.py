@@ -68,6 +68,8 @@ def test_api_write_on_a_busy_database_answers_503_with_retry_after(api, personas
         {"detail": "The database is busy: retry in a few seconds."},
     )
     assert (after.status_code, after.json()["first_name"]) == (200, "Samira")
+    delegate.refresh_from_db()
+    assert delegate.first_name == "Samira"
 
 
 def test_page_write_on_a_busy_database_answers_a_short_503_page(client, personas, brief_wait):

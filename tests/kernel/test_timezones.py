@@ -4,11 +4,13 @@ import pytest
 
 from apps.kernel.timezones import (
     LocalTimeError,
+    NotADateTime,
     format_offset,
     get_zone,
     is_valid_zone,
     local_day_bounds,
     make_aware_strict,
+    parse_event_instant,
     tzdata_version,
 )
 
@@ -65,3 +67,33 @@ def test_zone_names_are_checked_against_the_pinned_data():
     assert is_valid_zone("Africa/Casablanca")
     assert not is_valid_zone("Africa/Marrakech")
     assert not is_valid_zone("../../etc/passwd")
+
+
+@pytest.mark.parametrize(
+    ("text", "instant"),
+    [
+        ("2025-11-24T09:00", dt.datetime(2025, 11, 24, 8, 0, tzinfo=dt.UTC)),  # the event's wall clock
+        ("2026-03-01T09:00", dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)),  # Ramadan 2026: UTC+00:00
+        ("2025-11-24T09:00:00-05:00", dt.datetime(2025, 11, 24, 14, 0, tzinfo=dt.UTC)),  # as written
+    ],
+)
+def test_parse_event_instant_reads_wall_clock_or_offset(text, instant):
+    parsed = parse_event_instant(text, CASABLANCA)
+
+    assert (parsed, parsed.tzinfo) == (instant, dt.UTC)
+
+
+@pytest.mark.parametrize(
+    ("value", "error", "message"),
+    [
+        (None, NotADateTime, "must be a date and time such as 2025-11-24T09:00"),
+        ("tomorrow", NotADateTime, "'tomorrow' is not a date and time such as 2025-11-24T09:00"),
+        ("2026-03-22T02:30", LocalTimeError, "2026-03-22 02:30 does not exist in Africa/Casablanca"),
+        ("2025-11-24T09:00+15:00", ValueError, "UTC+15:00 is not a UTC offset any zone uses (-12:00 to +14:00)"),
+    ],
+)
+def test_parse_event_instant_refuses_what_is_not_an_event_time(value, error, message):
+    with pytest.raises(error) as refused:
+        parse_event_instant(value, CASABLANCA)
+
+    assert str(refused.value) == message

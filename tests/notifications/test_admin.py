@@ -92,6 +92,7 @@ def test_organizers_see_the_rows_of_their_events_only(organizer_client, personas
             participant=participant,
             kind="reminder",
             session_code="GA-OPEN",
+            session_sequence=0,
             due_at="2025-11-24T08:00Z",
         )
         ReminderPreference.objects.create(participant=participant, lead_minutes=[30])

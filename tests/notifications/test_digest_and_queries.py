@@ -47,7 +47,7 @@ def test_the_digest_lists_tomorrows_sessions_at_the_chosen_local_hour(assembly, 
         f"{opening.room.name}, {opening.room.venue.name}",
     ]
     row = Notification.objects.get(participant=head, kind=NotificationKind.DIGEST)
-    assert (row.version, row.status) == (20251124, NotificationStatus.SENT)
+    assert (row.day, row.status) == (dt.date(2025, 11, 24), NotificationStatus.SENT)
 
 
 def test_no_digest_when_the_day_holds_nothing_for_them(assembly, publish_planned, sweep):
@@ -58,7 +58,8 @@ def test_no_digest_when_the_day_holds_nothing_for_them(assembly, publish_planned
     sent = sweep("2025-11-24T17:00:00+00:00", "digest")  # for Tuesday 25, an empty day
 
     assert sent == []
-    assert Notification.objects.get(participant=head, version=20251125).detail == "nothing on the agenda that day"
+    row = Notification.objects.get(participant=head, day=dt.date(2025, 11, 25))
+    assert row.detail == "nothing on the agenda that day"
 
 
 def test_leaving_a_sessions_audience_is_a_change_the_participant_is_told(

@@ -87,7 +87,7 @@ def test_publications_in_a_row_make_one_notice_with_everything_that_changed(
     karim = by_address["karim@example.org"]
     assert karim.subject == "Assemblée ga-2025 : 2 modifications de votre programme"
     rows = Notification.objects.filter(kind=NotificationKind.CHANGES).order_by("participant__email")
-    assert [(r.version, r.version_to, r.status) for r in rows] == [(2, 3, NotificationStatus.SENT)] * 2
+    assert [(r.version_from, r.version_to, r.status) for r in rows] == [(2, 3, NotificationStatus.SENT)] * 2
 
 
 def test_a_change_undone_before_the_notice_goes_out_is_no_change(assembly, publish_planned, sweep, time_machine):

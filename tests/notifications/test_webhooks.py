@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 
 from apps.notifications.enums import WebhookTopic
 from apps.notifications.models import WebhookDelivery
-from apps.notifications.webhooks import (
+from apps.notifications.webhooks.services import (
     DeliveryStillPending,
     webhook_deliver,
     webhook_deliveries_enqueue_due,
@@ -23,9 +23,8 @@ from apps.notifications.webhooks import (
     webhook_endpoint_create,
     webhook_endpoint_update,
     webhook_secret_rotate,
-    webhook_signature,
-    webhook_signature_verify,
 )
+from apps.notifications.webhooks.signing import webhook_signature, webhook_signature_verify
 from apps.programme.services import session_cancel, session_save
 from tests.factories import CASABLANCA, EventFactory, RoomFactory, SessionFactory
 

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 
 from apps.notifications.models import WebhookDelivery, WebhookEndpoint
-from apps.notifications.webhooks import webhook_deliver, webhook_deliveries_plan, webhook_endpoint_create
+from apps.notifications.webhooks.services import webhook_deliver, webhook_deliveries_plan, webhook_endpoint_create
 from tests.factories import EventFactory, SessionFactory
 
 from .webhook_receiver import Receiver
@@ -111,6 +111,7 @@ def test_invalid_endpoints_are_refused_naming_the_field(organizer, body, errors)
     response = organizer.post(URL, body, format="json")
 
     assert (response.status_code, response.json()) == (400, {"detail": "Invalid input.", "errors": errors})
+    assert not WebhookEndpoint.objects.exists()
 
 
 def test_a_secret_sent_by_the_client_is_not_used(organizer):
@@ -126,7 +127,10 @@ def test_an_organizer_changes_an_endpoint_without_seeing_its_secret(organizer, e
         response = organizer.patch(f"{URL}{endpoint.pk}/", {"is_active": False, "topics": ["session.changed"]})
 
     expected = _listed(endpoint, is_active=False, topics=["session.changed"], updated_at="2025-11-21T09:00:00+01:00")
+    secret = endpoint.secret
+    endpoint.refresh_from_db()
     assert (response.status_code, response.json()) == (200, expected)
+    assert (endpoint.is_active, endpoint.topics, endpoint.secret) == (False, ["session.changed"], secret)
 
 
 def test_rotating_the_secret_answers_the_new_one(organizer, endpoint):
@@ -262,27 +266,40 @@ def test_an_organizer_redelivers_a_failed_delivery(organizer, delivered, django_
             "next_attempt_at": "2025-11-20T11:30:00+01:00",
         },
     )
+    changed.refresh_from_db()
+    assert (changed.status, changed.attempts, changed.next_attempt_at.isoformat()) == (
+        "pending",
+        0,
+        "2025-11-20T10:30:00+00:00",
+    )
 
 
 def test_a_pending_delivery_is_not_redelivered(organizer, delivered, django_capture_on_commit_callbacks):
     endpoint, _published, changed = delivered
     with django_capture_on_commit_callbacks(execute=False):
         organizer.post(f"{URL}{endpoint.pk}/deliveries/{changed.pk}/redeliver/")
+    pending = WebhookDelivery.objects.values().get(pk=changed.pk)
 
-    response = organizer.post(f"{URL}{endpoint.pk}/deliveries/{changed.pk}/redeliver/")
+    with django_capture_on_commit_callbacks(execute=False) as enqueued:
+        response = organizer.post(f"{URL}{endpoint.pk}/deliveries/{changed.pk}/redeliver/")
 
     assert (response.status_code, response.json()) == (
         409,
         {"detail": "This delivery is still pending: it is tried again at its next_attempt_at.", "conflicts": []},
     )
+    assert (enqueued, WebhookDelivery.objects.values().get(pk=changed.pk)) == ([], pending)
 
 
 def test_a_delivery_of_another_endpoint_is_not_found(organizer, delivered, endpoint):
     _endpoint, published, _changed = delivered
 
+    before = WebhookDelivery.objects.values().get(pk=published.pk)
+
     response = organizer.post(f"{URL}{endpoint.pk}/deliveries/{published.pk}/redeliver/")
 
     assert (response.status_code, response.json()) == (404, {"detail": "Not found."})
+    assert WebhookDelivery.objects.values().get(pk=published.pk) == before
+    assert (before["status"], before["attempts"]) == ("delivered", 1)
 
 
 def test_times_follow_the_event_offset_after_morocco_leaves_utc_plus_one(organizer, personas, settings):

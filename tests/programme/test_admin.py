@@ -3,8 +3,8 @@
 import pytest
 from django.contrib.auth.models import Group
 
+from apps.accounts.groups import organizers_group_ensure
 from apps.programme.models import Session
-from apps.programme.services import organizers_group_ensure
 from tests.factories import EventFactory, RoomFactory, SessionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -174,15 +174,19 @@ def test_api_agenda_lists_the_assembly_and_adds_a_side_event(api, assembly, pers
 
 def test_api_agenda_refuses_a_session_hidden_from_the_caller_as_not_found(api, assembly, personas):
     api.force_authenticate(personas.delegate)
+    before = _listed(api)
 
     response = api.post(AGENDA, {"session": "FR-ONLY"}, format="json")
 
     assert (response.status_code, response.json()) == (404, {"detail": "Not found."})
+    assert not AgendaChoice.objects.exists()
+    assert _listed(api) == before == ["GA-OPEN", "MEMBERS", "BILAT"]
 
 
 def test_api_agenda_refuses_a_cancelled_session(api, assembly, personas, publish):
     _republish(assembly, publish, "SIDE-1", cancel=True)
     api.force_authenticate(personas.delegate)
+    before = _listed(api)
 
     response = api.post(AGENDA, {"session": "SIDE-1"}, format="json")
 
@@ -190,6 +194,8 @@ def test_api_agenda_refuses_a_cancelled_session(api, assembly, personas, publish
         409,
         {"detail": "The session is cancelled: it cannot be added to an agenda.", "conflicts": []},
     )
+    assert not AgendaChoice.objects.exists()
+    assert _listed(api) == before
 
 
 def test_api_agenda_removes_a_session_added_but_not_one_the_audience_expects(api, assembly, personas):
@@ -222,6 +228,7 @@ def test_api_agenda_rejects_a_body_without_a_session(api, assembly, personas):
         400,
         {"detail": "Invalid input.", "errors": {"session": ["This field is required."]}},
     )
+    assert not AgendaChoice.objects.exists()
 
 
 def test_api_session_exposes_and_accepts_the_audience_flags(api, assembly, personas):
@@ -231,3 +238,5 @@ def test_api_session_exposes_and_accepts_the_audience_flags(api, assembly, perso
 
     assert response.status_code == 200
     assert (response.json()["for_everyone"], response.json()["for_member_delegations"]) == (False, True)
+    stored = Session.objects.working().get(code="SIDE-1")
+    assert (stored.for_everyone, stored.for_member_delegations) == (False, True)

@@ -186,10 +186,21 @@ def test_a_huge_page_size_gives_at_most_200(api, event, publish):
 
 
 @pytest.mark.parametrize(
-    ("value", "status"),
-    [("2025-11-24T08:00:00Z", 200), ("0957-03-09T14:50:27-19:27", 400), ("yesterday", 400)],
+    ("value", "status", "body"),
+    [
+        ("2025-11-24T08:00:00Z", 200, {"count": 0, "next": None, "previous": None, "results": []}),
+        (
+            "0957-03-09T14:50:27-19:27",
+            400,
+            {
+                "detail": "Invalid input.",
+                "errors": {"updated_since": ["UTC-19:27 is not a UTC offset any zone uses (-12:00 to +14:00)"]},
+            },
+        ),
+        ("yesterday", 400, {"detail": "Invalid input.", "errors": {"updated_since": ["Enter a valid date/time."]}}),
+    ],
 )
-def test_updated_since_takes_real_instants(api, event, value, status):
+def test_updated_since_takes_real_instants(api, event, value, status, body):
     response = api.get("/api/v1/events/ga-2025/sessions/", {"updated_since": value})
 
-    assert response.status_code == status
+    assert (response.status_code, response.json()) == (status, body)

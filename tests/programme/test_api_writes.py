@@ -57,7 +57,8 @@ def test_a_time_with_an_offset_is_taken_as_written(organizer_api, room):
         URL, _body(room, start="2025-11-25T09:00:00Z", end="2025-11-25T10:00:00Z"), format="json"
     )
 
-    assert response.json()["start"] == "2025-11-25T10:00:00+01:00"
+    assert (response.status_code, response.json()["start"]) == (201, "2025-11-25T10:00:00+01:00")
+    assert Session.objects.get(code="PL-10").start.isoformat() == "2025-11-25T09:00:00+00:00"
 
 
 def test_code_is_generated_when_left_out(organizer_api, room):
@@ -68,6 +69,7 @@ def test_code_is_generated_when_left_out(organizer_api, room):
 
     assert response.status_code == 201
     assert len(response.json()["code"]) == 6
+    assert list(Session.objects.values_list("code", flat=True)) == [response.json()["code"]]
 
 
 @pytest.mark.parametrize(
@@ -117,6 +119,7 @@ def test_a_time_that_does_not_exist_in_the_event_zone_is_refused(api):
         400,
         {"start": ["2026-03-22 02:30 does not exist in Africa/Casablanca"]},
     )
+    assert not Session.objects.exists()
 
 
 def test_a_room_of_another_event_is_unknown(organizer_api, room):
@@ -124,7 +127,11 @@ def test_a_room_of_another_event_is_unknown(organizer_api, room):
 
     response = organizer_api.post(URL, _body(room, room=other_room.pk), format="json")
 
-    assert response.json()["errors"] == {"room": [f'Invalid pk "{other_room.pk}" - object does not exist.']}
+    assert (response.status_code, response.json()["errors"]) == (
+        400,
+        {"room": [f'Invalid pk "{other_room.pk}" - object does not exist.']},
+    )
+    assert not Session.objects.exists()
 
 
 def test_a_participant_of_another_event_is_unknown_in_the_audience(organizer_api, room):
@@ -132,7 +139,11 @@ def test_a_participant_of_another_event_is_unknown_in_the_audience(organizer_api
 
     response = organizer_api.post(URL, _body(room, participants=[stranger.pk]), format="json")
 
-    assert response.json()["errors"] == {"participants": [f'Invalid pk "{stranger.pk}" - object does not exist.']}
+    assert (response.status_code, response.json()["errors"]) == (
+        400,
+        {"participants": [f'Invalid pk "{stranger.pk}" - object does not exist.']},
+    )
+    assert not Session.objects.exists()
 
 
 def test_malformed_json_is_a_400(organizer_api):
@@ -140,17 +151,22 @@ def test_malformed_json_is_a_400(organizer_api):
 
     assert response.status_code == 400
     assert response.json()["detail"].startswith("JSON parse error")
+    assert not Session.objects.exists()
 
 
 def test_a_duplicate_code_is_refused(organizer_api, room):
-    SessionFactory(event=room.venue.event, code="PL-10")
+    SessionFactory(event=room.venue.event, code="PL-10", title={"en": "First"})
 
     response = organizer_api.post(URL, _body(room), format="json")
 
-    assert response.json() == {
-        "detail": "Invalid input.",
-        "errors": {"non_field_errors": ["Another session of this event has this code."]},
-    }
+    assert (response.status_code, response.json()) == (
+        400,
+        {
+            "detail": "Invalid input.",
+            "errors": {"non_field_errors": ["Another session of this event has this code."]},
+        },
+    )
+    assert list(Session.objects.values_list("code", "title")) == [("PL-10", {"en": "First"})]
 
 
 def test_update_keeps_the_code_and_answers_a_new_etag(organizer_api, room):
@@ -167,6 +183,7 @@ def test_update_keeps_the_code_and_answers_a_new_etag(organizer_api, room):
         {"en": "Renamed"},
     )
     assert response["ETag"] != etag
+    assert list(Session.objects.values_list("code", "title")) == [("PL-10", {"en": "Renamed"})]
 
 
 def test_a_stale_if_match_is_a_412_and_changes_nothing(organizer_api, room):
@@ -245,6 +262,7 @@ def test_an_organizer_of_another_event_may_not_write_here(api, room):
         403,
         {"detail": "You do not have permission to perform this action."},
     )
+    assert not Session.objects.exists()
 
 
 def test_search_finds_titles_in_any_language_and_ordering(api, room, publish):
@@ -288,3 +306,4 @@ def test_an_offset_no_zone_uses_is_refused(organizer_api, room):
         400,
         {"start": ["UTC-19:27 is not a UTC offset any zone uses (-12:00 to +14:00)"]},
     )
+    assert not Session.objects.exists()

@@ -4,7 +4,7 @@ import pytest
 
 from apps.accounts.services import api_token_create
 from apps.programme.errors import RoomDoubleBooked
-from apps.programme.models import AuditEntry
+from apps.programme.models import AuditEntry, Session
 from apps.programme.services import session_save
 from tests.factories import RoomFactory, SessionFactory
 
@@ -51,7 +51,7 @@ def test_api_writes_are_logged_with_the_token_used(api, personas):
 
 
 def test_admin_writes_are_logged_as_admin(client, personas):
-    from apps.programme.services import organizers_group_ensure
+    from apps.accounts.groups import organizers_group_ensure
 
     session = SessionFactory(event=personas.event, code="PL-01")
     personas.organizer.is_staff = True
@@ -59,8 +59,10 @@ def test_admin_writes_are_logged_as_admin(client, personas):
     personas.organizer.groups.add(organizers_group_ensure())
     client.force_login(personas.organizer)
 
-    client.post(f"/admin/programme/session/{session.pk}/delete/", {"post": "yes"})
+    response = client.post(f"/admin/programme/session/{session.pk}/delete/", {"post": "yes"})
 
+    assert (response.status_code, response["Location"]) == (302, "/admin/programme/session/")
+    assert not Session.objects.filter(code="PL-01").exists()
     assert _log(personas.event) == [("delete", "PL-01", "admin", "organizer", "")]
 
 

@@ -130,6 +130,10 @@ def _broken(**changes) -> dict:
         ),
         ({"sessions__0__room": "Attic"}, ["sessions[0].room: no room is named 'Attic'"]),
         (
+            {"sessions__1__start": "2026-03-21T09:30", "sessions__1__end": "2026-03-21T10:30"},
+            ["sessions[1].room: 'Plenary Hall' already holds OPEN at that time"],
+        ),
+        (
             {"sessions__0__start": "tomorrow"},
             ["sessions[0].start: 'tomorrow' is not a date and time such as 2025-11-24T09:00"],
         ),

@@ -12,13 +12,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from apps.accounts.groups import organizers_group_ensure
 from apps.delegations.enums import Role
 from apps.delegations.models import Delegation, Participant
 from apps.notifications.models import WebhookDelivery
 from apps.notifications.services.notices import REMOVED, changes_for
-from apps.notifications.webhooks import webhook_deliveries_plan, webhook_endpoint_create
+from apps.notifications.webhooks.services import webhook_deliveries_plan, webhook_endpoint_create
 from apps.programme.models import ScheduleVersion
-from apps.programme.services import organizers_group_ensure
 from tests.factories import EventFactory, ParticipantFactory, RoomFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -159,11 +159,14 @@ def test_warnings_need_confirming_and_are_recorded(organizer_api, personas, room
     SessionFactory(event=personas.event, room=small, code="PL-01", expected_attendance=50)
 
     refused = organizer_api.post(f"{URL}publish/", {}, format="json")
+    after_refusal = ScheduleVersion.objects.count()
     accepted = organizer_api.post(f"{URL}publish/", {"confirm_warnings": True}, format="json")
 
-    assert refused.status_code == 409
+    assert (refused.status_code, after_refusal) == (409, 0)
     assert refused.json()["conflicts"][0]["message"] == "Small seats 1; 50 people are expected at PL-01."
     assert (accepted.status_code, [w["kind"] for w in accepted.json()["warnings"]]) == (201, ["capacity"])
+    version = ScheduleVersion.objects.get()
+    assert (version.number, [w["kind"] for w in version.warnings]) == (1, ["capacity"])
 
 
 @pytest.mark.django_db

@@ -64,7 +64,13 @@ def test_an_overlapping_booking_is_a_409_listing_the_clash(organizer_api, booked
 def test_back_to_back_sessions_are_fine(organizer_api, booked):
     response = organizer_api.post(URL, _body(booked, "2025-11-24T10:00", "2025-11-24T11:00", "PL-02"), format="json")
 
-    assert response.status_code == 201
+    assert (response.status_code, response.json()["code"], response.json()["room"]) == (201, "PL-02", booked.pk)
+    assert sorted(
+        (s.code, s.room_id, s.start.isoformat(), s.end.isoformat()) for s in Session.objects.filter(room=booked)
+    ) == [
+        ("PL-01", booked.pk, "2025-11-24T08:00:00+00:00", "2025-11-24T09:00:00+00:00"),
+        ("PL-02", booked.pk, "2025-11-24T09:00:00+00:00", "2025-11-24T10:00:00+00:00"),
+    ]
 
 
 @pytest.mark.django_db
@@ -73,7 +79,11 @@ def test_a_cancelled_session_frees_its_room(organizer_api, booked):
 
     response = organizer_api.post(URL, _body(booked, "2025-11-24T09:00", "2025-11-24T10:00", "PL-02"), format="json")
 
-    assert response.status_code == 201
+    assert (response.status_code, response.json()["code"], response.json()["room"]) == (201, "PL-02", booked.pk)
+    assert sorted((s.code, s.status, s.start.isoformat()) for s in Session.objects.filter(room=booked)) == [
+        ("PL-01", SessionStatus.CANCELLED, "2025-11-24T08:00:00+00:00"),
+        ("PL-02", SessionStatus.CONFIRMED, "2025-11-24T08:00:00+00:00"),
+    ]
 
 
 @pytest.mark.django_db
@@ -88,7 +98,7 @@ def test_moving_a_session_onto_another_is_refused(organizer_api, booked):
 
 @pytest.mark.django_db
 def test_the_admin_shows_the_clash_as_a_form_error(client, personas, booked):
-    from apps.programme.services import organizers_group_ensure
+    from apps.accounts.groups import organizers_group_ensure
 
     personas.organizer.is_staff = True
     personas.organizer.save()

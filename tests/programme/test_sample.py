@@ -7,6 +7,7 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.test import RequestFactory, override_settings
 
+from apps.accounts.demo import DEMO_ACCOUNTS
 from apps.accounts.services import verified_email_owner
 from apps.delegations.enums import DelegationKind, Role
 from apps.delegations.models import Delegation, Participant
@@ -16,7 +17,7 @@ from apps.events.models import Event, Room
 from apps.feeds.selectors import personal_feed_sessions
 from apps.programme.models import Session
 from apps.programme.selectors import sessions_expecting
-from apps.programme.services import DEMO_ACCOUNTS, agenda_add, schedule_publish, session_cancel
+from apps.programme.services import agenda_add, schedule_publish, session_cancel
 
 pytestmark = pytest.mark.django_db
 

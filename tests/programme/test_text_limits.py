@@ -81,6 +81,7 @@ def test_a_description_keeps_its_lines_written_with_lf(organizer_api, personas):
         201,
         {"en": "Agenda:\n\t1. Opening\n\t2. Budget", "ar": f"{RLO}الجريمة{PDF}"},
     )
+    assert Session.objects.get().description == {"en": "Agenda:\n\t1. Opening\n\t2. Budget", "ar": f"{RLO}الجريمة{PDF}"}
 
 
 def test_changing_a_title_to_two_lines_is_refused(organizer_api, personas):

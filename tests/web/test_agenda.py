@@ -177,9 +177,12 @@ def test_rotating_gives_a_new_address_and_retires_the_old(client, personas, agen
 def test_rotating_needs_a_post_with_the_csrf_token(personas, agenda):
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(personas.delegate)
+    old = feed_address(browser.get("/events/ga-2025/me/").content.decode())
 
     assert browser.get("/events/ga-2025/me/feed/rotate/").status_code == 405
     assert browser.post("/events/ga-2025/me/feed/rotate/").status_code == 403
+    assert feed_address(browser.get("/events/ga-2025/me/").content.decode()) == old
+    assert Client().get(old.removeprefix("http://127.0.0.1:8000")).status_code == 200
 
 
 @pytest.mark.parametrize("size", [1, 3])

@@ -87,8 +87,12 @@ def test_the_audience_session_cannot_be_removed_and_a_hidden_one_is_not_found(cl
     refused = client.post("/events/ga-2025/sessions/GA-OPEN/agenda/", {"action": "remove"}, follow=True)
     hidden = client.post("/events/ga-2025/sessions/NOPE/agenda/", {"action": "add"})
 
+    agenda = client.get("/events/ga-2025/me/").content.decode()
+
     assert "You are expected at this session: it stays in your agenda." in refused.content.decode()
     assert hidden.status_code == 404
+    assert "Opening" in agenda
+    assert AgendaChoice.objects.count() == 0
 
 
 def test_the_button_needs_the_csrf_token(personas, programme):

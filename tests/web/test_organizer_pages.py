@@ -75,6 +75,11 @@ def test_a_time_skipped_by_the_clocks_is_a_form_error(client, personas):
 
     assert response.status_code == 400
     assert "2026-03-22 02:30 does not exist in Africa/Casablanca" in response.content.decode()
+    session = Session.objects.working().get(code="N-1")
+    assert (session.start.isoformat(), session.end.isoformat()) == (
+        "2026-03-21T09:00:00+00:00",
+        "2026-03-21T10:00:00+00:00",
+    )
 
 
 def test_publish_page_previews_then_publishes(organizer_client, plenary):

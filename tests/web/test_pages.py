@@ -117,11 +117,20 @@ def test_session_page_of_a_restricted_session_is_404(client, event):
 
 
 def test_restricted_session_page_for_its_audience(client, personas, publish):
-    SessionFactory(event=personas.event, code="HEADS", visibility=Visibility.RESTRICTED, roles=["head"])
+    SessionFactory(
+        event=personas.event,
+        code="HEADS",
+        title={"en": "Meeting of the heads"},
+        visibility=Visibility.RESTRICTED,
+        roles=["head"],
+    )
     client.force_login(personas.head)
     publish(personas.event)
 
-    assert client.get("/events/ga-2025/sessions/HEADS/").status_code == 200
+    response = client.get("/events/ga-2025/sessions/HEADS/")
+
+    assert response.status_code == 200
+    assert "<h1>Meeting of the heads</h1>" in response.content.decode()
 
 
 @pytest.mark.parametrize("size", [1, 3])

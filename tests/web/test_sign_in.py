@@ -138,6 +138,8 @@ def test_a_link_expires_after_15_minutes(client, amina, ask):
 
 def test_unknown_link_is_gone(client, amina, ask):
     assert client.get("/accounts/email-link/made-up-token/").status_code == 410
+    assert client.post("/accounts/email-link/made-up-token/").status_code == 410
+    assert "_auth_user_id" not in client.session
 
 
 def test_the_account_that_verified_the_address_signs_in(client, amina, ask):
@@ -191,7 +193,8 @@ def test_the_link_returns_to_the_page_asked_for(client, amina, ask):
 
     response = client.post(path)
 
-    assert response["Location"] == "/events/ga-2025/me/reminders/"
+    assert (response.status_code, response["Location"]) == (302, "/events/ga-2025/me/reminders/")
+    assert client.session["_auth_user_id"] == str(Participant.objects.get(pk=amina.pk).user_id)
 
 
 def test_the_link_never_returns_to_another_site(client, amina, ask):
@@ -199,7 +202,8 @@ def test_the_link_never_returns_to_another_site(client, amina, ask):
 
     response = client.post(link_in(mail.outbox[0]))
 
-    assert response["Location"] == "/events/ga-2025/me/"
+    assert (response.status_code, response["Location"]) == (302, "/events/ga-2025/me/")
+    assert client.session["_auth_user_id"] == str(Participant.objects.get(pk=amina.pk).user_id)
 
 
 def test_an_address_may_ask_five_links_an_hour(client, amina, ask):
@@ -240,6 +244,7 @@ def test_password_sign_in_still_works(client, personas):
     )
 
     assert (response.status_code, response["Location"]) == (302, "/events/ga-2025/me/")
+    assert client.session["_auth_user_id"] == str(personas.delegate.pk)
 
 
 def test_the_development_server_log_never_shows_a_link_token(client, amina, ask):

@@ -7,7 +7,6 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
 from django.template.loader import render_to_string
@@ -18,6 +17,7 @@ from django.utils.translation import gettext, ngettext
 from apps.delegations.models import Participant
 from apps.events.models import Event, Room
 from apps.kernel import i18n
+from apps.kernel.links import absolute_url
 from apps.kernel.text import single_line
 from apps.kernel.timezones import format_offset
 from apps.programme.models import Session
@@ -68,10 +68,6 @@ def before_text(minutes: int) -> str:
     return text % {"count": count}
 
 
-def _absolute(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
-
-
 def _room_text(room: Room | None) -> str:
     return f"{room.name}, {room.venue.name}" if room else ""
 
@@ -95,8 +91,8 @@ def _message(
         "participant_name": f"{participant.first_name} {participant.last_name}".strip(),
         "language": language,
         "direction": "rtl" if i18n.is_rtl(language) else "ltr",
-        "settings_url": _absolute(reverse("web:my-reminders", kwargs={"event_slug": event.slug})),
-        "programme_url": _absolute(reverse("web:programme", kwargs={"event_slug": event.slug})),
+        "settings_url": absolute_url(reverse("web:my-reminders", kwargs={"event_slug": event.slug})),
+        "programme_url": absolute_url(reverse("web:programme", kwargs={"event_slug": event.slug})),
         "subject": subject,
         **context,
     }
@@ -115,13 +111,13 @@ def _message(
     return message
 
 
-def _session_item(session: Session, event: Event, language: str) -> dict[str, str]:
+def _session_item(session: Session, event: Event, language: str) -> dict[str, str | bool]:
     return {
         "code": session.code,
         "title": single_line(session.display_title(language)),
         "when": when(session.start, session.end, event),
         "room": _room_text(session.room),
-        "url": _absolute(session.get_absolute_url()),
+        "url": absolute_url(session.get_absolute_url()),
         "cancelled": session.is_cancelled,
     }
 
@@ -199,7 +195,7 @@ def changes_message(
         }
         items = []
         for change in changes:
-            state = change.state
+            state, before = change.state, change.before or {}
             items.append(
                 {
                     "kind": change.kind,
@@ -209,16 +205,14 @@ def changes_message(
                     "when": when(
                         dt.datetime.fromisoformat(state["start"]), dt.datetime.fromisoformat(state["end"]), event
                     ),
-                    "room": _room_text(rooms.get(state.get("room"))),  # type: ignore[arg-type]
+                    "room": _room_text(rooms.get(state["room"])) if state.get("room") is not None else "",
                     "was_when": when(
-                        dt.datetime.fromisoformat(change.before["start"]),  # type: ignore[index]
-                        dt.datetime.fromisoformat(change.before["end"]),  # type: ignore[index]
-                        event,
+                        dt.datetime.fromisoformat(before["start"]), dt.datetime.fromisoformat(before["end"]), event
                     )
                     if change.time_changed
                     else "",
-                    "was_room": _room_text(rooms.get(change.before["room"])) if change.room_changed else "",  # type: ignore[index]
-                    "url": _absolute(reverse("web:session", kwargs={"event_slug": event.slug, "code": change.code}))
+                    "was_room": _room_text(rooms.get(before["room"])) if change.room_changed else "",
+                    "url": absolute_url(reverse("web:session", kwargs={"event_slug": event.slug, "code": change.code}))
                     if change.after
                     else "",
                 }

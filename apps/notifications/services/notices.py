@@ -24,7 +24,7 @@ from apps.programme.selectors import change_entries_visible_to
 from ..enums import NotificationKind, NotificationStatus
 from ..models import Notification, PublicationNotice
 from ..selectors import Audience, expected_participant_ids, savers_by_code, wishes_by_participant
-from ..webhooks import webhook_deliveries_plan
+from ..webhooks.services import webhook_deliveries_plan
 from .planning import reminders_replan
 
 # Kinds of change a participant is told about, in the order a notice lists them.
@@ -49,13 +49,15 @@ class Change:
 
     @property
     def time_changed(self) -> bool:
-        return bool(self.before and self.after) and (
-            self.before["start"] != self.after["start"] or self.before["end"] != self.after["end"]
-        )
+        if not (self.before and self.after):
+            return False
+        return self.before["start"] != self.after["start"] or self.before["end"] != self.after["end"]
 
     @property
     def room_changed(self) -> bool:
-        return bool(self.before and self.after) and self.before["room"] != self.after["room"]
+        if not (self.before and self.after):
+            return False
+        return bool(self.before["room"] != self.after["room"])
 
 
 def _entries(version: ScheduleVersion) -> list[dict[str, Any]]:
@@ -126,7 +128,7 @@ def _notices_plan(version: ScheduleVersion, entries: list[dict[str, Any]], now: 
                 event=event,
                 participant_id=pid,
                 kind=NotificationKind.CHANGES,
-                version=version.number,
+                version_from=version.number,
                 version_to=version.number,
                 due_at=quiet,
             )
@@ -181,17 +183,15 @@ def _change(
     savers = (participant.pk,) if saved else ()
 
     def live(state: Mapping[str, Any] | None) -> bool:
-        return (
-            bool(state)
-            and state["status"] != SessionStatus.CANCELLED
-            and Audience.of_state(state, savers=savers).expects(participant)
-        )
+        if not state or state["status"] == SessionStatus.CANCELLED:
+            return False
+        return Audience.of_state(state, savers=savers).expects(participant)
 
     was, now = live(before), live(after)
     if now and not was:
         return Change(ADDED, code, before, after)
     if was and not now:
-        cancelled = bool(after) and after["status"] == SessionStatus.CANCELLED  # type: ignore[index]
+        cancelled = bool(after and after["status"] == SessionStatus.CANCELLED)
         return Change(CANCELLED if cancelled else REMOVED, code, before, after)
     if was and now and before and after:
         moved = any(before[name] != after[name] for name in ("start", "end", "room"))

@@ -116,9 +116,9 @@ def _plan_lead(event: Event, lead: int, sessions: list[Session], participant_ids
     for session in sessions:
         by_sequence[session.sequence].append(session.code)
     for sequence, codes in by_sequence.items():
-        mine.filter(status=NotificationStatus.PENDING, session_code__in=codes).exclude(version=sequence).update(
-            status=NotificationStatus.SKIPPED, detail="superseded by a newer version of the session"
-        )
+        mine.filter(status=NotificationStatus.PENDING, session_code__in=codes).exclude(
+            session_sequence=sequence
+        ).update(status=NotificationStatus.SKIPPED, detail="superseded by a newer version of the session")
     done = set(mine.filter(status__in=_TAKEN).values_list("participant_id", "session_code", "session_start"))
     rows = [
         Notification(
@@ -127,7 +127,7 @@ def _plan_lead(event: Event, lead: int, sessions: list[Session], participant_ids
             kind=NotificationKind.REMINDER,
             session_code=session.code,
             lead_minutes=lead,
-            version=session.sequence,
+            session_sequence=session.sequence,
             session_start=session.start,
             due_at=session.start - dt.timedelta(minutes=lead),
         )
@@ -139,26 +139,18 @@ def _plan_lead(event: Event, lead: int, sessions: list[Session], participant_ids
     return len(rows)
 
 
-def digest_day_key(day: dt.date) -> int:
-    """A digest's day as its row's ``version``: 2025-11-24 is 20251124."""
-    return day.year * 10000 + day.month * 100 + day.day
-
-
-def digest_day(key: int) -> dt.date:
-    return dt.date(key // 10000, key // 100 % 100, key % 100)
-
-
 def digests_plan(*, event: Event, due_after: dt.datetime, due_until: dt.datetime) -> int:
     """Rows for the "your day tomorrow" e-mails due in (``due_after``, ``due_until``]: one per
     participant who asked for it, for each day of the event, at their local hour the day
     before. Whether there is anything to say is decided when it is sent."""
-    hours = (
+    chosen = (
         ReminderPreference.objects.filter(
             participant__event=event, participant__is_active=True, digest_hour__isnull=False
         )
         .values_list("digest_hour", flat=True)
         .distinct()
     )
+    hours = [hour for hour in chosen if hour is not None]
     rows: list[Notification] = []
     for hour in hours:
         for day in event.days:
@@ -176,7 +168,7 @@ def digests_plan(*, event: Event, due_after: dt.datetime, due_until: dt.datetime
                     event=event,
                     participant_id=pid,
                     kind=NotificationKind.DIGEST,
-                    version=digest_day_key(day),
+                    day=day,
                     due_at=due,
                 )
                 for pid, wish in sorted(wishes.items())

@@ -7,8 +7,10 @@ import datetime as dt
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from smtplib import SMTPRecipientsRefused
+from typing import cast
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -31,7 +33,7 @@ from ..selectors import Audience, Wishes, expected_participant_ids, savers_by_co
 from ..tasks import TRANSIENT
 from .messages import changes_message, digest_message, reminder_message
 from .notices import REMOVED, changes_for
-from .planning import digest_day, lateness_allowed
+from .planning import lateness_allowed
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +51,7 @@ class _EventContext:
 
     event: Event
     sessions: dict[str, Session] = field(default_factory=dict)
-    expected: dict[str, set[int]] = field(default_factory=dict)
+    expected: dict[str, AbstractSet[int]] = field(default_factory=dict)
     wishes: dict[int, Wishes] = field(default_factory=dict)
 
     @classmethod
@@ -181,7 +183,7 @@ def _reminder(
 
 
 def _digest(row: Notification, event: Event, connection: BaseEmailBackend) -> Outcome:
-    day = digest_day(row.version)
+    day = cast(dt.date, row.day)  # set on every digest (the notification_key_matches_kind constraint)
     principal = Principal(event=event, participant=row.participant)
     sessions = list(
         sessions_on_day(sessions_expecting(principal), event=event, day=day)
@@ -199,7 +201,7 @@ def _digest(row: Notification, event: Event, connection: BaseEmailBackend) -> Ou
 
 def _changes(row: Notification, event: Event, connection: BaseEmailBackend) -> Outcome:
     versions = list(
-        ScheduleVersion.objects.filter(event=event, number__gte=row.version, number__lte=row.version_to).order_by(
+        ScheduleVersion.objects.filter(event=event, number__gte=row.version_from, number__lte=row.version_to).order_by(
             "number"
         )
     )

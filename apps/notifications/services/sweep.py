@@ -18,7 +18,7 @@ from apps.programme.models import ScheduleVersion
 from ..enums import NotificationKind, NotificationStatus
 from ..models import Notification, PublicationNotice
 from ..tasks import TRANSIENT, task_notifications_send
-from ..webhooks import webhook_deliveries_enqueue_due
+from ..webhooks.services import webhook_deliveries_enqueue_due
 from .notices import publication_plan
 from .planning import LOOKBACK, planning_advance
 

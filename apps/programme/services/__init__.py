@@ -3,13 +3,11 @@
 from .agenda import agenda_add, agenda_codes_saved, agenda_remove
 from .audit import audit_record, session_state
 from .bundle import BundleError, event_bundle_import
-from .organizers import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_accounts_ensure, organizers_group_ensure
+from .demo import demo_accounts_ensure
 from .publishing import schedule_changes, schedule_publish
 from .sessions import session_cancel, session_delete, session_save
 
 __all__ = [
-    "DEMO_ACCOUNTS",
-    "DEMO_PASSWORD",
     "BundleError",
     "agenda_add",
     "agenda_codes_saved",
@@ -17,7 +15,6 @@ __all__ = [
     "audit_record",
     "demo_accounts_ensure",
     "event_bundle_import",
-    "organizers_group_ensure",
     "schedule_changes",
     "schedule_publish",
     "session_cancel",

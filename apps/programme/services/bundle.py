@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
-from typing import Any
+from functools import partial
+from typing import Any, TypeGuard, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 
 from apps.delegations.models import Delegation, Participant
+from apps.delegations.services import delegation_save, participant_save
 from apps.events.models import Event, Room, Venue
-from apps.kernel.timezones import instant_in_utc, make_aware_strict
+from apps.events.selectors import events_listed
+from apps.events.services import event_create, room_save, venue_save
+from apps.kernel.timezones import parse_event_instant
 
-from ..enums import SessionStatus
+from ..errors import RoomDoubleBooked
 from ..models import Session
-from ..selectors import sessions_clashing_in_room
-from .audit import audit_record, session_state
+from .sessions import session_save
+
+T = TypeVar("T")
 
 BUNDLE_FORMAT = "gaplanner-event/1"
 MAX_REPORTED_ERRORS = 100
@@ -69,7 +73,8 @@ class _Report:
         if len(self.errors) < MAX_REPORTED_ERRORS:
             self.errors.append(f"{place}: {message}")
 
-    def check_fields(self, place: str, data: object, allowed: set[str]) -> bool:
+    def check_fields(self, data: object, place: str, allowed: set[str]) -> TypeGuard[Mapping[str, Any]]:
+        """Whether ``data`` is an object with none but the ``allowed`` fields; reports why not."""
         if not isinstance(data, Mapping):
             self.add(place, "must be an object")
             return False
@@ -78,32 +83,17 @@ class _Report:
             self.add(f"{place}.{name}", "unknown field")
         return not unknown
 
-    def save(self, place: str, obj: models.Model, after: Callable[[], None] | None = None) -> bool:
-        """Validate ``obj`` with the model's rules and save it; report what is wrong."""
+    def save(self, place: str, write: Callable[[], T]) -> T | None:
+        """Run ``write`` (a service that validates with the model's rules, then saves) and
+        return what it saved; ``None`` when it refused, after reporting what is wrong."""
         try:
-            obj.full_clean()
+            return write()
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
                 where = place if field == "__all__" else f"{place}.{field}"
                 for message in messages:
                     self.add(where, message)
-            return False
-        obj.save()
-        if after:
-            after()
-        return True
-
-
-def _parse_instant(value: object, event: Event) -> dt.datetime:
-    if not isinstance(value, str):
-        raise ValueError("must be a date and time such as 2025-11-24T09:00")
-    try:
-        parsed = dt.datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise ValueError(f"{value!r} is not a date and time such as 2025-11-24T09:00") from exc
-    if parsed.tzinfo is None:
-        parsed = make_aware_strict(parsed, event.zone)  # LocalTimeError is a ValueError
-    return instant_in_utc(parsed)
+            return None
 
 
 def _list_of_str(value: object) -> list[str] | None:
@@ -119,22 +109,25 @@ def event_bundle_import(*, bundle: Mapping[str, Any]) -> tuple[Event, bool]:
     """Load an event bundle (docs/event-bundle.md): the event and everything in it.
 
     Returns ``(event, created)``; an event whose slug exists already is returned untouched
-    with ``created=False``. Every object is validated by its model; if anything is wrong,
-    nothing is written and :class:`BundleError` lists every problem by its place.
+    with ``created=False``. Every object is written by its owner's service (``event_create``,
+    ``venue_save``, ``room_save``, ``delegation_save``, ``participant_save``, ``session_save``,
+    which checks rooms for double booking and records each session in the audit log), so it
+    is validated as the API and the admin validate it; if anything is wrong, nothing is
+    written and :class:`BundleError` lists every problem by its place.
     """
     report = _Report()
     if not isinstance(bundle, Mapping) or bundle.get("format") != BUNDLE_FORMAT:
         raise BundleError([f"format: must be {BUNDLE_FORMAT!r}"])
-    report.check_fields("bundle", bundle, {"format", "event", "venues", "delegations", "participants", "sessions"})
+    report.check_fields(bundle, "bundle", {"format", "event", "venues", "delegations", "participants", "sessions"})
     data = bundle.get("event")
-    if not report.check_fields("event", data, _EVENT_FIELDS):
+    if not report.check_fields(data, "event", _EVENT_FIELDS):
         raise BundleError(report.errors)
-    existing = Event.objects.filter(slug=data.get("slug")).first()
+    existing = events_listed().filter(slug=data.get("slug")).first()
     if existing is not None:
         return existing, False
 
-    event = Event(**{key: value for key, value in data.items() if key in _EVENT_FIELDS})
-    if not report.save("event", event):
+    event = report.save("event", partial(event_create, data=data, creator=None))
+    if event is None:
         raise BundleError(report.errors)
 
     rooms = _import_venues(report, event, bundle.get("venues") or [])
@@ -150,24 +143,26 @@ def _import_venues(report: _Report, event: Event, venues: Iterable[Any]) -> dict
     rooms: dict[str, Room] = {}
     for v, data in enumerate(venues):
         place = f"venues[{v}]"
-        if not report.check_fields(place, data, _VENUE_FIELDS):
+        if not report.check_fields(data, place, _VENUE_FIELDS):
             continue
         fields = {k: val for k, val in data.items() if k != "rooms"}
         for name in ("latitude", "longitude"):
             if isinstance(fields.get(name), float):
                 # JSON numbers arrive as binary floats; their decimal text is what was written.
                 fields[name] = Decimal(str(fields[name]))
-        venue = Venue(event=event, **fields)
-        if not report.save(place, venue):
+        venue = report.save(place, partial(venue_save, venue=Venue(event=event), data=fields))
+        if venue is None:
             continue
         for r, room_data in enumerate(data.get("rooms") or []):
             room_place = f"{place}.rooms[{r}]"
-            if not report.check_fields(room_place, room_data, _ROOM_FIELDS):
+            if not report.check_fields(room_data, room_place, _ROOM_FIELDS):
                 continue
-            room = Room(venue=venue, **room_data)
-            if room.name in rooms:
-                report.add(f"{room_place}.name", f"another room is named {room.name!r}")
-            elif report.save(room_place, room):
+            room_name = room_data.get("name")
+            if room_name in rooms:
+                report.add(f"{room_place}.name", f"another room is named {room_name!r}")
+                continue
+            room = report.save(room_place, partial(room_save, room=Room(venue=venue), data=room_data))
+            if room is not None:
                 rooms[room.name] = room
     return rooms
 
@@ -176,7 +171,7 @@ def _import_delegations(report: _Report, event: Event, items: Iterable[Any]) -> 
     delegations: dict[str, Delegation] = {}
     for d, data in enumerate(items):
         place = f"delegations[{d}]"
-        if not report.check_fields(place, data, _DELEGATION_FIELDS):
+        if not report.check_fields(data, place, _DELEGATION_FIELDS):
             continue
         key = data.get("key")
         if not isinstance(key, str) or not key:
@@ -185,8 +180,9 @@ def _import_delegations(report: _Report, event: Event, items: Iterable[Any]) -> 
         if key in delegations:
             report.add(f"{place}.key", f"another delegation has the key {key!r}")
             continue
-        delegation = Delegation(event=event, **{k: val for k, val in data.items() if k != "key"})
-        if report.save(place, delegation):
+        fields = {k: val for k, val in data.items() if k != "key"}
+        delegation = report.save(place, partial(delegation_save, delegation=Delegation(event=event), data=fields))
+        if delegation is not None:
             delegations[key] = delegation
     return delegations
 
@@ -200,16 +196,18 @@ def _import_participants(
     participants: dict[str, Participant] = {}
     for p, data in enumerate(items):
         place = f"participants[{p}]"
-        if not report.check_fields(place, data, _PARTICIPANT_FIELDS):
+        if not report.check_fields(data, place, _PARTICIPANT_FIELDS):
             continue
         key = data.get("delegation")
         delegation = delegations.get(key) if key else None
         if key and delegation is None:
             report.add(f"{place}.delegation", f"no delegation has the key {key!r}")
             continue
-        participant = Participant(event=event, **{k: val for k, val in data.items() if k != "delegation"})
-        participant.delegation = delegation
-        if report.save(place, participant) and participant.email:
+        fields = {k: val for k, val in data.items() if k != "delegation"}
+        participant = report.save(
+            place, partial(participant_save, participant=Participant(event=event, delegation=delegation), data=fields)
+        )
+        if participant is not None and participant.email:
             participants[participant.email] = participant
     return participants
 
@@ -224,49 +222,45 @@ def _import_sessions(
 ) -> None:
     for s, data in enumerate(items):
         place = f"sessions[{s}]"
-        if not report.check_fields(place, data, _SESSION_FIELDS):
+        if not report.check_fields(data, place, _SESSION_FIELDS):
             continue
         fields = {k: v for k, v in data.items() if k not in {"room", "start", "end", "audience"}}
-        session = Session(event=event, **fields)
         if data.get("room") is not None:
-            session.room = rooms.get(data["room"])
-            if session.room is None:
+            fields["room"] = rooms.get(data["room"])
+            if fields["room"] is None:
                 report.add(f"{place}.room", f"no room is named {data['room']!r}")
                 continue
         bad_time = False
         for name in ("start", "end"):
             try:
-                setattr(session, name, _parse_instant(data.get(name), event))
+                fields[name] = parse_event_instant(data.get(name), event.zone)
             except ValueError as exc:
                 report.add(f"{place}.{name}", str(exc))
                 bad_time = True
         audience = data.get("audience") or {}
-        if bad_time or not report.check_fields(f"{place}.audience", audience, _AUDIENCE_FIELDS):
+        if bad_time or not report.check_fields(audience, f"{place}.audience", _AUDIENCE_FIELDS):
             continue
-        session.roles = audience.get("roles") or []
+        fields["roles"] = audience.get("roles") or []
         flags = {name: audience.get(name, False) for name in ("everyone", "member_delegations")}
         bad_flags = [name for name, value in flags.items() if not isinstance(value, bool)]
         for name in bad_flags:
             report.add(f"{place}.audience.{name}", "must be true or false")
         if bad_flags:
             continue
-        session.for_everyone, session.for_member_delegations = flags["everyone"], flags["member_delegations"]
-        members = _resolve(report, f"{place}.audience.participants", audience.get("participants"), participants)
-        groups = _resolve(report, f"{place}.audience.delegations", audience.get("delegations"), delegations)
-        if members is None or groups is None:
+        fields["for_everyone"], fields["for_member_delegations"] = flags["everyone"], flags["member_delegations"]
+        fields["participants"] = _resolve(
+            report, f"{place}.audience.participants", audience.get("participants"), participants
+        )
+        fields["delegations"] = _resolve(
+            report, f"{place}.audience.delegations", audience.get("delegations"), delegations
+        )
+        if fields["participants"] is None or fields["delegations"] is None:
             continue
-
-        clashing = sessions_clashing_in_room(room_id=session.room_id, start=session.start, end=session.end)
-        if session.status != SessionStatus.CANCELLED and clashing.exists():
-            report.add(f"{place}.room", f"{data['room']!r} already holds {clashing.first().code} at that time")
-            continue
-
-        def set_audience(session: Session = session, members: list = members, groups: list = groups) -> None:
-            session.participants.set(members)
-            session.delegations.set(groups)
-            audit_record(event=session.event, action="create", code=session.code, after=session_state(session))
-
-        report.save(place, session, after=set_audience)
+        try:
+            report.save(place, partial(session_save, session=Session(event=event), data=fields))
+        except RoomDoubleBooked as exc:
+            holder = exc.sessions[0].code if exc.sessions else "another session"
+            report.add(f"{place}.room", f"{data['room']!r} already holds {holder} at that time")
 
 
 def _resolve(report: _Report, place: str, keys: object, known: Mapping[str, Any]) -> list[Any] | None:

@@ -4,8 +4,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from apps.accounts.demo import DEMO_PASSWORD
 from apps.events.models import Event
-from apps.programme.services import DEMO_PASSWORD, demo_accounts_ensure, schedule_publish
+from apps.programme.services import demo_accounts_ensure, schedule_publish
 
 SAMPLE = "fixtures/marrakech-2025.json"
 SAMPLE_SLUG = "interpol-ga-2025"

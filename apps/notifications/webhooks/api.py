@@ -14,18 +14,16 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.events.api import EventMixin, EventResourceViewSet
+from apps.events.api import EventMixin, EventResourceViewSet, OrganizersOnly
 from apps.kernel.api import EventTimeField, StrictFieldsMixin
-from apps.programme.views import OrganizersOnly
 
-from .enums import WebhookTopic
-from .models import WebhookDelivery, WebhookEndpoint
-from .webhooks import (
-    webhook_deliveries_of_endpoint,
+from ..enums import WebhookTopic
+from ..models import WebhookDelivery, WebhookEndpoint
+from .selectors import webhook_deliveries_of_endpoint, webhook_endpoints_of_event
+from .services import (
     webhook_delivery_redeliver,
     webhook_endpoint_create,
     webhook_endpoint_update,
-    webhook_endpoints_of_event,
     webhook_secret_rotate,
 )
 
