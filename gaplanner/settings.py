@@ -40,6 +40,9 @@ if not SECRET_KEY:
 DEMO_MODE = env_bool("DEMO_MODE", False)
 # Feed links are derived from this secret (default: from SECRET_KEY); changing it changes them all.
 FEED_TOKEN_SECRET = env_str("FEED_TOKEN_SECRET") or ""
+# The most sessions one feed holds: Google and Outlook stop reading larger calendars
+# (docs/calendar.md). A capped feed keeps the next sessions and says where the rest is.
+FEED_MAX_EVENTS = 1000
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 SITE_URL = (env_str("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
@@ -181,6 +184,8 @@ WHITENOISE_USE_FINDERS = True
 
 # Security. Behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER=1.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# Health probes (a load balancer, the compose healthcheck) ask over plain HTTP, inside.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)

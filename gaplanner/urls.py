@@ -6,7 +6,10 @@ from django.urls import include, path
 from django.views import defaults
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from .health import health
+
 urlpatterns = [
+    path("health/", health, name="health"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("gaplanner.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from apps.accounts.groups import organizers_group_ensure
 from apps.accounts.services import api_token_create
@@ -301,3 +302,62 @@ def test_permission_matrix(api, personas, world, persona, name, method):
     response = getattr(api, method)(url, body, format="json")
 
     assert response.status_code == MATRIX[(name, method)][persona], response.content
+
+
+# Addresses outside /api/v1/ that calendar clients, conference apps and probes ask for: every
+# route of the feeds (a token feed's link is its credential; GA-OPEN is public) and /health/
+# (which tells anyone but staff only up or down: tests/gaplanner/test_health.py).
+OUTSIDE_API: dict[str, dict[str, int]] = {
+    "feeds:public": EVERYONE,
+    "feeds:room": EVERYONE,
+    "feeds:kind": EVERYONE,
+    "feeds:day": EVERYONE,
+    "feeds:token": EVERYONE,
+    "feeds:session": EVERYONE,
+    "feeds:frab-json": EVERYONE,
+    "feeds:frab-xml": EVERYONE,
+    "health": EVERYONE,
+}
+
+
+def _outside_api_route_names() -> set[str]:
+    names: set[str] = set()
+    for pattern in get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver) and pattern.namespace == "feeds":
+            names.update(f"feeds:{inner.name}" for inner in pattern.url_patterns if inner.name)
+        elif isinstance(pattern, URLPattern) and pattern.name == "health":
+            names.add("health")
+    return names
+
+
+def test_every_feed_route_and_the_health_check_have_rows():
+    assert _outside_api_route_names() == set(OUTSIDE_API)
+
+
+def _outside_api_url(name: str, world: dict[str, Any]) -> str:
+    from apps.feeds.services import feed_urls, participant_feed
+
+    slug = world["event"].slug
+    kwargs: dict[str, dict[str, Any]] = {
+        "feeds:room": {"event_slug": slug, "room_id": world["room"].pk},
+        "feeds:kind": {"event_slug": slug, "kind": "plenary"},
+        "feeds:day": {"event_slug": slug, "day": "2025-11-24"},
+        "feeds:session": {"event_slug": slug, "code": "GA-OPEN"},
+        "health": {},
+    }
+    if name == "feeds:token":
+        return urlsplit(feed_urls(participant_feed(participant=world["participant"]))["https"]).path
+    return reverse(name, kwargs=kwargs.get(name, {"event_slug": slug}))
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("name", list(OUTSIDE_API))
+def test_outside_api_matrix(client, personas, world, persona, name):
+    user = world[persona] if persona.startswith("other_") else getattr(personas, persona)
+    if persona != "anonymous":
+        client.force_login(user)
+    url = _outside_api_url(name, world)
+
+    response = client.get(url)
+
+    assert response.status_code == OUTSIDE_API[name][persona], response.content

@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.kernel.api import EventScopedPrimaryKeyField, LocalTimeField, StrictFieldsMixin, TranslationsField
-from apps.kernel.links import subscription_urls
+from apps.kernel.links import links, subscription_urls
 
 from .models import Event, Room, Venue
 
@@ -45,6 +45,16 @@ class EventSerializer(StrictFieldsMixin, serializers.ModelSerializer[Event]):
                 "feed": {"type": "object", "additionalProperties": {"type": "string"}},
                 "schedule_json": {"type": "string"},
                 "schedule_xml": {"type": "string"},
+                "feeds": {
+                    "type": "object",
+                    "nullable": True,
+                    "description": "The public feeds per local day, room and kind of session, each with "
+                    "its https, webcal and Google links; in the event's own answer, null in lists.",
+                    "properties": {
+                        part: {"type": "array", "items": {"type": "object", "additionalProperties": True}}
+                        for part in ("days", "rooms", "kinds")
+                    },
+                },
             },
         }
     )
@@ -56,6 +66,9 @@ class EventSerializer(StrictFieldsMixin, serializers.ModelSerializer[Event]):
             "feed": subscription_urls(reverse("feeds:public", kwargs={"event_slug": event.slug})),
             "schedule_json": request.build_absolute_uri(reverse("feeds:frab-json", kwargs={"event_slug": event.slug})),
             "schedule_xml": request.build_absolute_uri(reverse("feeds:frab-xml", kwargs={"event_slug": event.slug})),
+            # Per day, room and kind: a programme past what calendar clients accept from one
+            # address is followed in parts. Its rooms cost a query: answers about one event only.
+            "feeds": links("public_feeds", event) if self.context.get("with_feeds") else None,
         }
 
 

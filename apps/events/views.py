@@ -43,6 +43,12 @@ class EventViewSet(LanguageContextMixin, ConditionalMixin, IdempotentCreateMixin
     def get_queryset(self) -> QuerySet[Event]:
         return events_listed()
 
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        # The event's own answer carries its feeds per day, room and kind; lists leave them out.
+        context["with_feeds"] = self.action in {"retrieve", "create", "update", "partial_update"}
+        return context
+
     def perform_create(self, serializer: serializers.BaseSerializer[Event]) -> None:
         self.written_instance = serializer.instance = event_create(
             data=serializer.validated_data, creator=self.request.user

@@ -11,6 +11,7 @@ class FeedsConfig(AppConfig):
         from apps.kernel.providers import provide
 
         from . import receivers  # noqa: F401  (connects the signal receivers)
-        from .services import participant_feed_links
+        from .services import participant_feed_links, public_feed_links
 
         provide("participant_feeds", participant_feed_links)
+        provide("public_feeds", public_feed_links)

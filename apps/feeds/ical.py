@@ -168,10 +168,13 @@ class RenderedFeed:
     last_modified_header: str = ""
 
 
-def render_feed(*, name: str, event: Event, sessions: Sequence[Session], language: str, site_url: str) -> RenderedFeed:
+def render_feed(
+    *, name: str, event: Event, sessions: Sequence[Session], language: str, site_url: str, description: str = ""
+) -> RenderedFeed:
     """The calendar: header, VTIMEZONE, then one VEVENT per session. The ETag is derived
     from what went in, so it changes when a session changes, joins or leaves the feed.
-    ``name`` is written on one line, whatever it holds (a participant's or room's name)."""
+    ``name`` is written on one line, whatever it holds (a participant's or room's name);
+    ``description``, if any, as the calendar's ``DESCRIPTION`` and ``X-WR-CALDESC``."""
     name = single_line(name)
     header = icalendar.Calendar()
     header.add("version", "2.0")
@@ -181,6 +184,11 @@ def render_feed(*, name: str, event: Event, sessions: Sequence[Session], languag
     header.add("x-wr-calname", name)
     header.add("refresh-interval", dt.timedelta(hours=1), parameters={"VALUE": "DURATION"})
     header.add("x-published-ttl", REFRESH)
+    if description:
+        # RFC 7986's property, and the older one Apple and Outlook show. The X- property is
+        # written raw, as X-WR-CALNAME is: ical.js and icalendar read X- values unescaped.
+        header.add("description", single_line(description))
+        header.add("x-wr-caldesc", single_line(description))
     head = header.to_ical().removesuffix(b"END:VCALENDAR\r\n")
     parts = fragments(sessions, event=event, language=language, site_url=site_url)
     body = b"".join([head, vtimezone(event), *(fragment for _key, fragment in parts), b"END:VCALENDAR\r\n"])

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -13,8 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.delegations.models import Delegation, Participant
-from apps.events.models import Event
+from apps.events.models import Event, Room
+from apps.events.selectors import rooms_of_event
 from apps.kernel.links import subscription_urls
+from apps.programme.enums import SessionKind
 from apps.programme.models import Session
 
 from . import cache as feed_cache
@@ -79,6 +82,47 @@ def feed_urls(feed: Feed) -> dict[str, str]:
 
 def public_feed_urls(event: Event) -> dict[str, str]:
     return subscription_urls(reverse("feeds:public", kwargs={"event_slug": event.slug}))
+
+
+@dataclass(frozen=True)
+class PublicFeeds:
+    """The parts of the public programme a visitor may subscribe to on their own, each with
+    its links (:func:`apps.kernel.links.subscription_urls`): for a programme larger than a
+    calendar client accepts from one address (``settings.FEED_MAX_EVENTS``)."""
+
+    days: list[tuple[dt.date, dict[str, str]]]
+    rooms: list[tuple[Room, dict[str, str]]]
+    kinds: list[tuple[SessionKind, dict[str, str]]]
+
+
+def public_feeds(*, event: Event, rooms: Iterable[Room] | None = None) -> PublicFeeds:
+    """The event's public feeds per local day, per room (``rooms`` if given, else a query
+    for them) and per kind of session."""
+    slug = event.slug
+    return PublicFeeds(
+        days=[
+            (day, subscription_urls(reverse("feeds:day", kwargs={"event_slug": slug, "day": day})))
+            for day in event.days
+        ],
+        rooms=[
+            (room, subscription_urls(reverse("feeds:room", kwargs={"event_slug": slug, "room_id": room.pk})))
+            for room in (rooms_of_event(event=event) if rooms is None else rooms)
+        ],
+        kinds=[
+            (kind, subscription_urls(reverse("feeds:kind", kwargs={"event_slug": slug, "kind": kind.value})))
+            for kind in SessionKind
+        ],
+    )
+
+
+def public_feed_links(event: Event) -> dict[str, list[dict[str, Any]]]:
+    """:func:`public_feeds` as the API writes them (the event's ``links.feeds``): one query."""
+    feeds = public_feeds(event=event)
+    return {
+        "days": [{"day": day.isoformat(), **urls} for day, urls in feeds.days],
+        "rooms": [{"room": room.pk, "name": room.name, **urls} for room, urls in feeds.rooms],
+        "kinds": [{"kind": kind.value, **urls} for kind, urls in feeds.kinds],
+    }
 
 
 def event_feeds_changed(*, event_slug: str) -> None:

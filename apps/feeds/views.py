@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 from collections.abc import Callable
@@ -10,13 +11,16 @@ from typing import Any
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import formats, translation
 from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
 from apps.delegations.selectors import principal_for
 from apps.events.models import Event
+from apps.kernel.links import absolute_url
 from apps.programme.enums import SessionKind
 from apps.programme.selectors import sessions_visible_to
 
@@ -24,7 +28,7 @@ from . import cache as feed_cache
 from .frab import frab_json, frab_xml
 from .ical import RenderedFeed, render_feed
 from .models import Feed, FeedKind
-from .selectors import delegation_feed_sessions, personal_feed_sessions, public_feed_sessions
+from .selectors import FeedSessions, delegation_feed_sessions, personal_feed_sessions, public_feed_sessions
 from .services import feed_is_live
 from .tokens import token_version
 
@@ -95,11 +99,16 @@ def _answers_bad_language(view: Callable[..., HttpResponse]) -> Callable[..., Ht
 @require_safe
 @_answers_bad_language
 def public_feed(
-    request: HttpRequest, event_slug: str, room_id: int | None = None, kind: str | None = None
+    request: HttpRequest,
+    event_slug: str,
+    room_id: int | None = None,
+    kind: str | None = None,
+    day: dt.date | None = None,
 ) -> HttpResponse:
-    """The public programme, or one room's or one kind's part of it, in ``?lang=``."""
+    """The public programme, or one room's, one kind's or one local day's part of it, in
+    ``?lang=``. A day outside the event's dates, an unknown room or kind: 404."""
     language = _language(request)
-    identity = f"public:{room_id}:{kind}:{language}"
+    identity = f"public:{room_id}:{kind}:{day}:{language}"
     cached = feed_cache.body_get(event_slug, identity)
     if cached is None:
         event = get_object_or_404(Event, slug=event_slug)
@@ -107,16 +116,63 @@ def public_feed(
             raise Http404
         if room_id is not None and not event.venues.filter(rooms__pk=room_id).exists():
             raise Http404
+        if day is not None and not event.start_date <= day <= event.end_date:
+            raise Http404
         language = language or event.default_language
-        name = event.display_name(language)
-        if room_id is not None:
-            name = f"{name} · {event.venues.get(rooms__pk=room_id).rooms.get(pk=room_id).name}"
-        if kind is not None:
-            name = f"{name} · {SessionKind(kind).label}"
-        sessions = public_feed_sessions(event=event, room_id=room_id, kind=kind)
-        cached = render_feed(name=name, event=event, sessions=sessions, language=language, site_url=settings.SITE_URL)
+        with translation.override(language):
+            name = event.display_name(language)
+            if room_id is not None:
+                name = f"{name} · {event.venues.get(rooms__pk=room_id).rooms.get(pk=room_id).name}"
+            if kind is not None:
+                name = f"{name} · {SessionKind(kind).label}"
+            if day is not None:
+                name = f"{name} · {formats.date_format(day, 'DATE_FORMAT')}"
+        selection = public_feed_sessions(event=event, room_id=room_id, kind=kind, day=day)
+        cached = render_feed(
+            name=name,
+            event=event,
+            sessions=selection.sessions,
+            language=language,
+            site_url=settings.SITE_URL,
+            description=capped_description(selection, event=event, language=language, public=True),
+        )
         feed_cache.body_set(event_slug, identity, cached)
     return _respond(request, cached, private=False, filename=f"{event_slug}.ics")
+
+
+def capped_description(selection: FeedSessions, *, event: Event, language: str, public: bool) -> str:
+    """What a feed past ``settings.FEED_MAX_EVENTS`` says of itself, in ``language``: that it
+    holds only part of its sessions, and where the rest is (the programme page's feeds per
+    day, room and kind for a public feed; the programme for a personal one). "" for a whole feed."""
+    if not selection.is_partial:
+        return ""
+    values = {
+        "kept": len(selection.sessions),
+        "total": selection.total,
+        "url": absolute_url(event.get_absolute_url() + ("#feeds" if public else "")),
+    }
+    with translation.override(language):
+        if public:
+            return (
+                ngettext(
+                    "This feed holds %(kept)s of the %(total)s session (the next ones first); "
+                    "subscribe to a feed per day, room or kind for the rest: %(url)s",
+                    "This feed holds %(kept)s of the %(total)s sessions (the next ones first); "
+                    "subscribe to a feed per day, room or kind for the rest: %(url)s",
+                    selection.total,
+                )
+                % values
+            )
+        return (
+            ngettext(
+                "This feed holds %(kept)s of the %(total)s session (the next ones first); "
+                "the programme shows them all: %(url)s",
+                "This feed holds %(kept)s of the %(total)s sessions (the next ones first); "
+                "the programme shows them all: %(url)s",
+                selection.total,
+            )
+            % values
+        )
 
 
 @require_safe
@@ -151,15 +207,22 @@ def _render_token_feed(feed_id: int, requested: str) -> RenderedFeed:
     # A personal feed has its participant, a delegation's its delegation (Feed's constraint).
     if feed.kind == FeedKind.PERSONAL and participant is not None:
         language = requested or participant.language or event.default_language
-        sessions = personal_feed_sessions(participant=participant)
+        selection = personal_feed_sessions(participant=participant)
         name = f"{event.display_name(language)} · {participant}"
     elif feed.kind == FeedKind.DELEGATION and delegation is not None:
         language = requested or event.default_language
-        sessions = delegation_feed_sessions(delegation=delegation)
+        selection = delegation_feed_sessions(delegation=delegation)
         name = f"{event.display_name(language)} · {delegation.display_name(language)}"
     else:
         raise ValueError(f"feed {feed.pk} has no {feed.kind}")
-    return render_feed(name=name, event=event, sessions=sessions, language=language, site_url=settings.SITE_URL)
+    return render_feed(
+        name=name,
+        event=event,
+        sessions=selection.sessions,
+        language=language,
+        site_url=settings.SITE_URL,
+        description=capped_description(selection, event=event, language=language, public=False),
+    )
 
 
 @require_safe

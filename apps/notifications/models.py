@@ -211,6 +211,26 @@ class PublicationNotice(models.Model):
         return f"{self.version}"
 
 
+# The every-minute sweep's name in SweepRun (settings.CELERY_BEAT_SCHEDULE["notifications-sweep"]).
+NOTIFICATIONS_SWEEP = "notifications"
+
+
+class SweepRun(models.Model):
+    """When a periodic sweep last finished, one row per sweep: a sweep that stops finishing
+    means beat or every worker of its queue is down (``/health/`` reads it). A row, not a
+    cache key: without Redis each process has a cache of its own."""
+
+    name = models.CharField(_("name"), max_length=64, primary_key=True)
+    finished_at = models.DateTimeField(_("finished"))
+
+    class Meta:
+        verbose_name = _("last sweep")
+        verbose_name_plural = _("last sweeps")
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.finished_at:%Y-%m-%d %H:%M:%S}"
+
+
 def new_webhook_secret() -> str:
     return secrets.token_urlsafe(32)
 

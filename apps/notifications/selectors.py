@@ -3,6 +3,7 @@ programme's rule (``apps.programme.audience``), re-exported here for its readers
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -11,7 +12,7 @@ from apps.events.models import Event
 from apps.programme.audience import Audience, expected_participant_ids, savers_by_code
 
 from .enums import Channel
-from .models import ReminderPreference
+from .models import NOTIFICATIONS_SWEEP, ReminderPreference, SweepRun
 
 __all__ = [
     "Audience",
@@ -20,6 +21,7 @@ __all__ = [
     "lead_minutes_in_use",
     "preference_of",
     "savers_by_code",
+    "sweep_last_finished",
     "wishes_by_participant",
     "wishes_of",
 ]
@@ -83,3 +85,9 @@ def lead_minutes_in_use(*, event: Event) -> set[int]:
 
 def preference_of(participant: Participant) -> ReminderPreference | None:
     return ReminderPreference.objects.filter(participant=participant).first()
+
+
+def sweep_last_finished(*, name: str = NOTIFICATIONS_SWEEP) -> dt.datetime | None:
+    """When the sweep ``name`` last finished, or ``None`` if it never has (or not since its
+    row was deleted)."""
+    return SweepRun.objects.filter(name=name).values_list("finished_at", flat=True).first()

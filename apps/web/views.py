@@ -14,7 +14,7 @@ from apps.delegations.enums import Role
 from apps.delegations.selectors import delegations_listed, principal_for
 from apps.events.models import Event, Room
 from apps.events.selectors import events_listed
-from apps.feeds.services import add_to_calendar_links
+from apps.feeds.services import add_to_calendar_links, public_feeds
 from apps.kernel import i18n
 from apps.kernel.links import subscription_urls
 from apps.programme.selectors import sessions_on_day, sessions_visible_to
@@ -71,6 +71,7 @@ def _programme_day(request: HttpRequest, event_slug: str) -> dict[str, Any]:
         **day_context(event, day),
         "principal": principal,
         "sessions": listed,
+        "rooms": rooms,
         "form": form,
         "query": query_without(request, "day"),
     }
@@ -102,6 +103,7 @@ def programme(request: HttpRequest, event_slug: str) -> HttpResponse:
             "columns": sessions_by_room(views),
             "now_and_next": now_and_next(views, now) if event.local_day(now) == context["day"] else None,
             "feed": subscription_urls(reverse("feeds:public", kwargs={"event_slug": event.slug})),
+            "feed_parts": public_feeds(event=event, rooms=context["rooms"]),
             "is_organizer": context["principal"].is_organizer,
         },
         status=400 if context["form"].errors else 200,

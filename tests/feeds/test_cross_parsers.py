@@ -120,3 +120,26 @@ def test_ical_js_reads_every_kind_of_feed(client, personas, publish):
         ("ga-2025-ma-1@gaplanner", "2025-11-25T08:00:00.000Z"),
     )
     assert read == {"public": [pl], "room": [pl], "kind": [], "personal": [ma], "delegation": [ma]}
+
+
+def test_ical_js_reads_a_day_feed_and_a_capped_feeds_description(client, publish, settings):
+    settings.FEED_MAX_EVENTS = 1
+    event = EventFactory(slug="ga-2025")
+    for n, day in enumerate((24, 25)):
+        start = dt.datetime(2025, 11, day, 9, tzinfo=event.zone)
+        SessionFactory(event=event, room=None, code=f"S-{n}", start=start, end=start + dt.timedelta(hours=1))
+    publish(event)
+
+    capped = ical_js(client.get("/events/ga-2025/feeds/public.ics").content)
+    day = ical_js(client.get("/events/ga-2025/feeds/days/2025-11-25.ics").content)
+
+    sentence = (
+        "This feed holds 1 of the 2 sessions (the next ones first); subscribe to a feed per day, room or kind "
+        "for the rest: http://127.0.0.1:8000/events/ga-2025/#feeds"
+    )
+    assert (capped["description"], capped["caldesc"]) == (sentence, sentence)
+    assert (day["name"], day["description"], [e["uid"] for e in day["events"]]) == (
+        "Assembly ga-2025 · Nov. 25, 2025",
+        None,
+        ["ga-2025-s-1@gaplanner"],
+    )

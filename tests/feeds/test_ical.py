@@ -402,10 +402,8 @@ def test_two_renders_of_the_same_state_are_byte_identical(client, programme):
 
 
 @time_machine.travel("2026-11-29 12:00+00:00")
-def test_a_feed_holds_at_most_1000_events(client, personas, publish, monkeypatch):
-    from apps.feeds import selectors
-
-    monkeypatch.setattr(selectors, "MAX_EVENTS", 2)
+def test_a_feed_holds_at_most_1000_events(client, personas, publish, settings):
+    settings.FEED_MAX_EVENTS = 2
     for n in range(3):
         SessionFactory(event=personas.event, room=None, code=f"S-{n}", start=at(9 + n), end=at(10 + n))
     publish(personas.event)

@@ -141,7 +141,7 @@ def test_demo_delegate_agenda_and_feed_hold_the_assembly_and_a_side_event_until_
         return set(sessions_expecting(principal).values_list("code", flat=True))
 
     def feed() -> set[str]:
-        return {s.code for s in personal_feed_sessions(participant=principal.participant)}
+        return {s.code for s in personal_feed_sessions(participant=principal.participant).sessions}
 
     before = agenda()
     agenda_add(principal=principal, code="SIDE-01")

@@ -16,7 +16,7 @@ from apps.events.models import Event
 from apps.programme.models import ScheduleVersion
 
 from ..enums import NotificationKind, NotificationStatus
-from ..models import Notification, PublicationNotice
+from ..models import NOTIFICATIONS_SWEEP, Notification, PublicationNotice, SweepRun
 from ..tasks import TRANSIENT, task_notifications_send
 from ..webhooks.services import webhook_deliveries_enqueue_due
 from .notices import publication_plan
@@ -45,8 +45,15 @@ def notifications_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
     counts["missed"] = reminders_miss(now=now)
     counts["claimed"] = notifications_claim(now=now)
     counts["webhooks"] = webhook_deliveries_enqueue_due(now=now)
+    sweep_finished(name=NOTIFICATIONS_SWEEP, at=timezone.now())
     logger.info("sweep: %s", counts)
     return counts
+
+
+def sweep_finished(*, name: str, at: dt.datetime) -> SweepRun:
+    """Record that the sweep ``name`` finished at ``at`` (what ``/health/`` reads of beat)."""
+    run, _created = SweepRun.objects.update_or_create(name=name, defaults={"finished_at": at})
+    return run
 
 
 def _unplanned_publications(now: dt.datetime) -> int:

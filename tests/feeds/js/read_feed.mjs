@@ -1,5 +1,6 @@
 // Reads an iCalendar feed on stdin with ical.js (Mozilla's parser, used by Thunderbird) and
-// prints, as JSON, what a client would show: each event's UID, UTC instants, status, sequence.
+// prints, as JSON, what a client would show: the calendar's name and descriptions, and each
+// event's UID, UTC instants, status, sequence.
 import ICAL from "ical.js";
 
 let text = "";
@@ -20,4 +21,11 @@ const events = calendar.getAllSubcomponents("vevent").map((component) => {
     sequence: event.sequence,
   };
 });
-process.stdout.write(JSON.stringify({ name: calendar.getFirstPropertyValue("x-wr-calname"), events }));
+process.stdout.write(
+  JSON.stringify({
+    name: calendar.getFirstPropertyValue("x-wr-calname"),
+    description: calendar.getFirstPropertyValue("description"),
+    caldesc: calendar.getFirstPropertyValue("x-wr-caldesc"),
+    events,
+  }),
+);
