@@ -202,6 +202,7 @@ _ERRORS = {
     "404": "Unknown, or not visible to the caller.",
     "409": "Conflicts with the current state (a resource still in use, a request still running).",
     "412": "`If-Match` does not match the current `ETag`: read the resource again.",
+    "415": "The body is not in a media type the operation reads (JSON, a form or multipart).",
     "422": "The `Idempotency-Key` was used for another request.",
     "429": "Too many requests: retry after `Retry-After` seconds.",
     "503": "The database is busy with another write: nothing was written; retry after `Retry-After` seconds.",
@@ -224,6 +225,8 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
                 codes |= {"401", "403"}
             if method in {"post", "put", "patch", "delete"}:
                 codes |= {"409", "503"}
+            if "requestBody" in operation:
+                codes.add("415")  # a body whose Content-Type no parser of the view reads
             parameters = operation.setdefault("parameters", [])
             if method in {"put", "patch", "delete"} and "{" in path:
                 codes.add("412")
