@@ -89,8 +89,9 @@ MIDDLEWARE = [
     "apps.kernel.audit_context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # A view that meets a busy database answers 503 with Retry-After, not 500.
+    # A view that meets a busy or unreachable database answers 503 with Retry-After, not 500.
     "apps.kernel.busy.DatabaseBusyMiddleware",
+    "apps.kernel.unavailable.DatabaseUnavailableMiddleware",
     # Last: turns a sign-in refused by the lockout into the lockout answer.
     "axes.middleware.AxesMiddleware",
 ]
@@ -123,6 +124,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'gaplanner.sqlite3'}",
         conn_max_age=env_int("CONN_MAX_AGE", 0),
+        # A kept connection is checked before a request reuses it: after a database restart
+        # the request connects anew instead of failing on the dead one.
+        conn_health_checks=True,
     )
 }
 # A write that meets a busy database (SQLite's write lock, a PostgreSQL row or table lock)
@@ -146,9 +150,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL") or ""
 if REDIS_URL:
-    CACHES: dict[str, dict[str, Any]] = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
+    CACHES: dict[str, dict[str, Any]] = {"default": {"BACKEND": "apps.kernel.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     # Room for every session's calendar fragment in every language (the default keeps 300).
     CACHES = {

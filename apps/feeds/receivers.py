@@ -4,11 +4,13 @@ for a whole import."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from kombu.exceptions import OperationalError
 
 from apps.delegations.models import Participant
 from apps.delegations.signals import in_bulk_save, participants_bulk_saved
@@ -17,11 +19,18 @@ from apps.programme.signals import agenda_changed, schedule_published
 from .services import event_feeds_changed, participants_changed
 from .tasks import task_feeds_render_event
 
+logger = logging.getLogger(__name__)
+
 
 @receiver(schedule_published, dispatch_uid="feeds-on-publish")
 def on_publish(sender: Any, event: Any, version: Any, **kwargs: Any) -> None:
     event_feeds_changed(event_slug=event.slug)
-    task_feeds_render_event.delay(event.pk)
+    # Sent after commit: the publication has succeeded and must not fail now. Rendering only
+    # warms the caches; with the broker down, each feed is built from the database when asked.
+    try:
+        task_feeds_render_event.delay(event.pk)
+    except OperationalError:
+        logger.warning("broker unreachable; the feeds of event %s render when asked", event.pk)
 
 
 @receiver([post_save, post_delete], sender=Participant, dispatch_uid="feeds-on-participant")

@@ -205,7 +205,7 @@ _ERRORS = {
     "415": "The body is not in a media type the operation reads (JSON, a form or multipart).",
     "422": "The `Idempotency-Key` was used for another request.",
     "429": "Too many requests: retry after `Retry-After` seconds.",
-    "503": "The database is busy with another write: nothing was written; retry after `Retry-After` seconds.",
+    "503": "The database is busy with another write, or cannot be reached: retry after `Retry-After` seconds.",
 }
 
 
@@ -215,7 +215,7 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = _ERROR_SCHEMA
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
-            codes = {"429"}
+            codes = {"429", "503"}  # 503: any operation may meet a database that is unreachable
             has_params = bool(operation.get("parameters")) or "requestBody" in operation
             if has_params:
                 codes.add("400")
@@ -224,7 +224,7 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
             if method != "get" or operation.get("security") == [{"tokenAuth": []}, {"cookieAuth": []}]:
                 codes |= {"401", "403"}
             if method in {"post", "put", "patch", "delete"}:
-                codes |= {"409", "503"}
+                codes.add("409")
             if "requestBody" in operation:
                 codes.add("415")  # a body whose Content-Type no parser of the view reads
             parameters = operation.setdefault("parameters", [])
