@@ -25,6 +25,7 @@ from apps.kernel import i18n
 
 from .enums import Role
 from .models import Delegation, Participant
+from .services import CONSTRAINTS_CHECKED_IN_BULK, DelegationHeads, participant_validate_in_bulk
 from .signals import bulk_save, participants_bulk_saved
 
 COLUMNS = ("delegation", "role", "first_name", "last_name", "email", "language")
@@ -42,16 +43,8 @@ MAX_CHECKS = 3
 _WRITE_BATCH = 500
 # What an import sets on a participant it updates (the address only to its canonical case).
 _UPDATED_FIELDS = ("delegation", "role", "first_name", "last_name", "email", "language", "updated_at")
-# Fields whose rule the import checks itself: the event is the import's, the delegation one
-# of the event's that it read, the account is never set by an import. Checking them through
-# full_clean would cost a query per row.
-_RESOLVED_BY_IMPORT = ("event", "delegation", "user")
-# The participant's constraints, and how the check keeps each without writing: the e-mail
-# address by matching rows to participants and refusing a repeated address, the account by
-# never setting one, the head by ``_Heads``. A new constraint must be added here and checked.
-CONSTRAINTS_CHECKED = frozenset(
-    {"participant_email_unique_per_event", "participant_user_unique_per_event", "one_head_per_delegation"}
-)
+# The constraints the import keeps without a query (read by the test that every one is).
+CONSTRAINTS_CHECKED = CONSTRAINTS_CHECKED_IN_BULK
 
 Progress = Callable[[int, int], None]
 
@@ -383,7 +376,7 @@ def _rows_check(
     delegations = _Delegations(event)
     emails = {row.values.get("email", "").lower() for row in rows} - {""}
     existing = _participants_by_email(event=event, emails=emails, delegations=delegations)
-    heads = _Heads(event)
+    heads = DelegationHeads(event)
     first_row_of: dict[str, int] = {}
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     creates: list[Participant] = []
@@ -423,7 +416,7 @@ def _rows_check(
             for name, value in data.items():
                 setattr(participant, name, value)
             try:
-                _validate(participant, exclude=(), heads=heads)
+                participant_validate_in_bulk(participant, heads=heads)
             except ValidationError as exc:
                 _report(row.number, exc, problems=problems)
             else:
@@ -431,71 +424,6 @@ def _rows_check(
                 counts["created" if is_new else "updated"] += 1
                 (creates if is_new else updates).append(participant)
     return counts, creates, updates
-
-
-class _Heads:
-    """Who heads each delegation of the event (the constraint ``one_head_per_delegation``):
-    as stored, then as the rows above the one being checked leave it. A participant not yet
-    created is known by its Python identity."""
-
-    def __init__(self, event: Event) -> None:
-        stored = Participant.objects.filter(
-            event=event, role=Role.HEAD, is_active=True, delegation__isnull=False
-        ).values_list("delegation_id", "pk")
-        self.holder: dict[int, int] = dict(stored)
-        self.held: dict[int, int] = {pk: delegation_id for delegation_id, pk in self.holder.items()}
-
-    @staticmethod
-    def _key(participant: Participant) -> int:
-        return participant.pk if participant.pk is not None else id(participant)
-
-    @staticmethod
-    def _headed(participant: Participant) -> int | None:
-        """The id of the delegation the participant heads, if any."""
-        if participant.role == Role.HEAD and participant.is_active:
-            return participant.delegation_id
-        return None
-
-    def check(self, participant: Participant) -> None:
-        """Raises the constraint's own ``ValidationError`` when the participant would be a
-        second head of their delegation."""
-        delegation_id = self._headed(participant)
-        if delegation_id is None:
-            return
-        holder = self.holder.get(delegation_id)
-        if holder is not None and holder != self._key(participant):
-            constraint = next(c for c in Participant._meta.constraints if c.name == "one_head_per_delegation")
-            raise ValidationError(constraint.get_violation_error_message())
-
-    def take(self, participant: Participant) -> None:
-        """Record a row that passed: its participant heads what it now heads, and no more."""
-        key = self._key(participant)
-        if key in self.held:
-            del self.holder[self.held.pop(key)]
-        delegation_id = self._headed(participant)
-        if delegation_id is not None:
-            self.holder[delegation_id] = key
-            self.held[key] = delegation_id
-
-
-def _validate(participant: Participant, *, exclude: Collection[str], heads: _Heads) -> None:
-    """The model's rules, without a query: ``full_clean`` of the fields (the delegation was
-    found among the event's, the event is the import's), then the constraints that a file can
-    break, checked against what is stored and the rows above. Raises ``ValidationError``."""
-    errors: dict[str, Any] = {}
-    try:
-        participant.full_clean(
-            exclude=[*exclude, *_RESOLVED_BY_IMPORT], validate_unique=False, validate_constraints=False
-        )
-    except ValidationError as exc:
-        errors = exc.update_error_dict(errors)
-    if not ({"delegation", "role"} & {*exclude, *errors}):
-        try:
-            heads.check(participant)
-        except ValidationError as exc:
-            errors = exc.update_error_dict(errors)
-    if errors:
-        raise ValidationError(errors)
 
 
 def _row_data(values: dict[str, str], *, delegations: _Delegations) -> tuple[dict[str, Any], dict[str, str]]:
@@ -539,14 +467,14 @@ def _report_other_problems(
     data: dict[str, Any],
     *,
     known: Collection[str],
-    heads: _Heads,
+    heads: DelegationHeads,
     problems: _Problems,
 ) -> None:
     """Whatever else the model finds wrong with a row that will not be saved."""
     for name, value in data.items():
         setattr(participant, name, value)
     try:
-        _validate(participant, exclude=set(known), heads=heads)
+        participant_validate_in_bulk(participant, heads=heads, exclude=set(known))
     except ValidationError as exc:
         _report(number, exc, problems=problems, skip=known)
 

@@ -21,7 +21,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, demo_accounts: bool, **options: Any) -> None:
         if demo_accounts and not settings.DEMO_MODE:
             raise CommandError("Demo accounts exist in demo mode only: set DEMO_MODE=1.")
-        call_command("event_import", str(settings.BASE_DIR / SAMPLE), stdout=self.stdout)
+        # The sample is small: no progress bars in make run's output.
+        call_command("event_import", str(settings.BASE_DIR / SAMPLE), no_progress=True, stdout=self.stdout)
         event = Event.objects.get(slug=SAMPLE_SLUG)
         if not event.versions.exists():
             version = schedule_publish(event=event, note="Programme as announced", confirm_warnings=True)
