@@ -7,6 +7,9 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db.models import Q, QuerySet, TextField
+from django.db.models.functions import Cast
+
 from apps.delegations.models import Participant
 from apps.events.models import Event
 from apps.programme.audience import Audience, expected_participant_ids, savers_by_code
@@ -20,6 +23,7 @@ __all__ = [
     "expected_participant_ids",
     "lead_minutes_in_use",
     "preference_of",
+    "reachable_by_email",
     "savers_by_code",
     "sweep_last_finished",
     "wishes_by_participant",
@@ -72,6 +76,17 @@ def wishes_by_participant(*, event: Event, participant_ids: Iterable[int] | None
         preference = getattr(participant, "reminder_preference", None)
         wishes[participant.pk] = wishes_of(participant, preference, event)
     return wishes
+
+
+def reachable_by_email(participants: QuerySet[Participant]) -> QuerySet[Participant]:
+    """Those of ``participants`` whom e-mail reaches (:attr:`Wishes.by_email` as a query):
+    an address, and e-mail among their channels, which it is when they chose none."""
+    # Channels are a JSON list of Channel values; its text holds '"email"' exactly when the
+    # list holds "email" (a containment lookup on JSON is PostgreSQL's only).
+    chosen = participants.annotate(_channels=Cast("reminder_preference__channels", TextField()))
+    return chosen.exclude(email="").filter(
+        Q(reminder_preference__isnull=True) | Q(_channels__contains=f'"{Channel.EMAIL}"')
+    )
 
 
 def lead_minutes_in_use(*, event: Event) -> set[int]:

@@ -20,12 +20,12 @@ may see it. A participant who may see a restricted session is in its audience al
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from apps.delegations.enums import DelegationKind
 from apps.delegations.models import Participant
@@ -113,25 +113,42 @@ def savers_by_code(*, event: Event, codes: Collection[str]) -> dict[str, set[int
     return saved
 
 
+def _expects_anyone(audience: Audience) -> bool:
+    return bool(
+        audience.everyone
+        or audience.member_delegations
+        or audience.participants
+        or audience.savers
+        or audience.delegations
+        or audience.roles
+    )
+
+
+def expected_participants(*, event: Event, audiences: Iterable[Audience]) -> QuerySet[Participant]:
+    """The event's active participants whom one of ``audiences`` expects, as a query (for
+    set-based writes such as ``INSERT ... SELECT``; the rule of :func:`expected_participant_ids`)."""
+    audiences = list(audiences)
+    rows = Participant.objects.filter(event=event, is_active=True)
+    if any(a.everyone for a in audiences):
+        return rows
+    named = set().union(*(a.participants | a.savers for a in audiences))
+    delegations = set().union(*(a.delegations for a in audiences))
+    roles = set().union(*(a.roles for a in audiences))
+    rule = Q(pk__in=named) | Q(delegation_id__in=delegations) | Q(role__in=roles)
+    if any(a.member_delegations for a in audiences):
+        rule |= Q(delegation__kind=DelegationKind.MEMBER)
+    return rows.filter(rule)
+
+
 def expected_participant_ids(*, event: Event, audiences: Mapping[str, Audience]) -> dict[str, AbstractSet[int]]:
     """For each key of ``audiences``, the ids of the event's active participants it expects.
 
     One query for all of them, however many sessions and people. The set of an audience of
     every participant is shared between the keys that have one: read it, do not change it.
     """
-    everyone = any(a.everyone for a in audiences.values())
-    members = any(a.member_delegations for a in audiences.values())
-    named = set().union(*(a.participants | a.savers for a in audiences.values()))
-    delegations = set().union(*(a.delegations for a in audiences.values()))
-    roles = set().union(*(a.roles for a in audiences.values()))
-    if not (everyone or members or named or delegations or roles):
+    if not any(_expects_anyone(a) for a in audiences.values()):
         return {key: set() for key in audiences}
-    rows = Participant.objects.filter(event=event, is_active=True)
-    if not everyone:
-        rule = Q(pk__in=named) | Q(delegation_id__in=delegations) | Q(role__in=roles)
-        if members:
-            rule |= Q(delegation__kind=DelegationKind.MEMBER)
-        rows = rows.filter(rule)
+    rows = expected_participants(event=event, audiences=audiences.values())
     active: set[int] = set()
     of_members: set[int] = set()
     by_delegation: dict[int, set[int]] = defaultdict(set)

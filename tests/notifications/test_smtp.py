@@ -9,6 +9,8 @@ from aiosmtpd.controller import Controller
 
 from apps.notifications.enums import NotificationStatus
 from apps.notifications.models import Notification
+from apps.notifications.services.sending import TemporaryRefusal, notifications_send
+from tests.factories import ParticipantFactory
 
 
 def free_port() -> int:
@@ -18,13 +20,26 @@ def free_port() -> int:
 
 
 class Inbox:
+    """What a local SMTP server received, over how many connections; it refuses the
+    addresses in ``refuse`` for good, and those in ``put_off`` once, for now."""
+
     def __init__(self) -> None:
         self.messages: list[email.message.EmailMessage] = []
         self.refuse: set[str] = set()
+        self.put_off: set[str] = set()
+        self.connections = 0
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        self.connections += 1
+        session.host_name = hostname
+        return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
             return "550 5.1.1 no such mailbox"
+        if address in self.put_off:
+            self.put_off.discard(address)
+            return "450 4.2.1 mailbox busy, try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -90,8 +105,50 @@ def test_smtp_down_leaves_the_rows_queued_for_a_retry(assembly, publish_planned,
         sweep("2025-11-24T07:45:00+00:00")
     settings.EMAIL_PORT = port
     queued = Notification.objects.filter(status=NotificationStatus.QUEUED, lead_minutes=15).count()
-    from apps.notifications.services.sending import notifications_send
 
     sent = notifications_send(notification_ids=Notification.objects.values_list("pk", flat=True))
 
     assert (queued, sent, len(smtp.messages)) == (2, 2, 2)
+
+
+def test_a_batch_goes_out_over_one_connection_each_in_its_language(assembly, publish_planned, sweep, smtp):
+    event, head, _delegate, _opening = assembly
+    for n, language in enumerate(["ar", "fr", "en", "ar"]):
+        ParticipantFactory(event=event, delegation=head.delegation, language=language, email=f"guest{n}@example.org")
+    publish_planned(event)
+
+    sweep("2025-11-24T07:45:00+00:00")
+
+    assert smtp.connections == 1
+    arrived = {m["To"]: m["Content-Language"] for m in smtp.messages}
+    assert arrived == {
+        "amina@example.org": "en",
+        "karim@example.org": "fr",
+        "guest0@example.org": "ar",
+        "guest1@example.org": "fr",
+        "guest2@example.org": "en",
+        "guest3@example.org": "ar",
+    }
+    assert len(smtp.messages) == 6
+    assert set(Notification.objects.filter(lead_minutes=15).values_list("status", flat=True)) == {
+        NotificationStatus.SENT
+    }
+
+
+def test_a_recipient_put_off_is_retried_without_resending_the_others(assembly, publish_planned, sweep, smtp):
+    event, head, delegate, _opening = assembly
+    smtp.put_off.add("karim@example.org")
+    publish_planned(event)
+
+    with pytest.raises(TemporaryRefusal):
+        sweep("2025-11-24T07:45:00+00:00")
+    waiting = Notification.objects.get(participant=delegate, lead_minutes=15)
+    first = (waiting.status, [m["To"] for m in smtp.messages])
+    # The task's retry sends the same batch again.
+    sent = notifications_send(notification_ids=Notification.objects.values_list("pk", flat=True))
+
+    assert first == (NotificationStatus.QUEUED, ["amina@example.org"])
+    assert sent == 1
+    assert [m["To"] for m in smtp.messages] == ["amina@example.org", "karim@example.org"]
+    statuses = dict(Notification.objects.filter(lead_minutes=15).values_list("participant", "status"))
+    assert statuses == {head.pk: NotificationStatus.SENT, delegate.pk: NotificationStatus.SENT}

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from email.utils import formatdate
 from typing import Any
 
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
 from django.template.loader import render_to_string
@@ -24,6 +26,7 @@ from apps.programme.models import Session
 
 from ..models import Notification
 from .notices import Change
+from .prepared import MessageGroup
 
 
 def when(start: dt.datetime, end: dt.datetime, event: Event) -> str:
@@ -72,6 +75,29 @@ def _room_text(room: Room | None) -> str:
     return f"{room.name}, {room.venue.name}" if room else ""
 
 
+def _base_context(
+    *, participant_name: str, language: str, event: Event, subject: str, context: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "event_name": event.display_name(language),
+        "participant_name": participant_name,
+        "language": language,
+        "direction": "rtl" if i18n.is_rtl(language) else "ltr",
+        "settings_url": absolute_url(reverse("web:my-reminders", kwargs={"event_slug": event.slug})),
+        "programme_url": absolute_url(reverse("web:programme", kwargs={"event_slug": event.slug})),
+        "subject": subject,
+        **context,
+    }
+
+
+def _headers(language: str) -> dict[str, str]:
+    return {"Auto-Submitted": "auto-generated", "Content-Language": language}
+
+
+def _name(participant: Participant) -> str:
+    return f"{participant.first_name} {participant.last_name}".strip()
+
+
 def _message(
     *,
     notification: Notification,
@@ -86,26 +112,15 @@ def _message(
     # A subject is a header: a line break in stored text must not make it two (BadHeaderError).
     # Each text in it was balanced on its own already, so that its direction ends with it.
     subject = single_line(subject)
-    base = {
-        "event_name": event.display_name(language),
-        "participant_name": f"{participant.first_name} {participant.last_name}".strip(),
-        "language": language,
-        "direction": "rtl" if i18n.is_rtl(language) else "ltr",
-        "settings_url": absolute_url(reverse("web:my-reminders", kwargs={"event_slug": event.slug})),
-        "programme_url": absolute_url(reverse("web:programme", kwargs={"event_slug": event.slug})),
-        "subject": subject,
-        **context,
-    }
+    base = _base_context(
+        participant_name=_name(participant), language=language, event=event, subject=subject, context=context
+    )
     message = EmailMultiAlternatives(
         subject=subject,
         body=render_to_string(f"notifications/email/{template}.txt", base),
         to=[participant.email],
         connection=connection,
-        headers={
-            "Message-ID": notification.message_id,
-            "Auto-Submitted": "auto-generated",
-            "Content-Language": language,
-        },
+        headers={"Message-ID": notification.message_id, **_headers(language)},
     )
     message.attach_alternative(render_to_string(f"notifications/email/{template}.html", base), "text/html")
     return message
@@ -122,6 +137,39 @@ def _session_item(session: Session, event: Event, language: str) -> dict[str, st
     }
 
 
+def reminder_group(
+    *, session: Session, language: str, lead_minutes: int, connection: BaseEmailBackend | None = None
+) -> MessageGroup:
+    """The reminders of ``session`` ``lead_minutes`` before, in ``language``: rendered once
+    for everyone who reads that language (:mod:`.prepared`); ``MessageGroup.email`` makes
+    each recipient's message."""
+    event = session.event
+    with translation.override(language):
+        item = _session_item(session, event, language)
+        lead = lead_text(lead_minutes)
+        context = {
+            "session": item,
+            "languages": ", ".join(i18n.language_name(code) for code in session.languages),
+            "lead": lead,
+        }
+        subject = single_line(gettext("Reminder: %(title)s, %(when)s") % {"title": item["title"], "when": lead})
+
+    def render(name_in_text: str, name_in_html: str) -> tuple[str, str]:
+        with translation.override(language):
+            return tuple(  # type: ignore[return-value]
+                render_to_string(
+                    f"notifications/email/reminder.{suffix}",
+                    _base_context(
+                        participant_name=name, language=language, event=event, subject=subject, context=context
+                    ),
+                )
+                for suffix, name in (("txt", name_in_text), ("html", name_in_html))
+            )
+
+    headers = {**_headers(language), "Date": formatdate(localtime=settings.EMAIL_USE_LOCALTIME)}
+    return MessageGroup(subject=subject, headers=headers, render=render, connection=connection)
+
+
 def reminder_message(
     *,
     notification: Notification,
@@ -129,23 +177,11 @@ def reminder_message(
     session: Session,
     connection: BaseEmailBackend | None = None,
 ) -> EmailMultiAlternatives:
-    event = session.event
-    with translation.override(participant.language):
-        item = _session_item(session, event, participant.language)
-        languages = ", ".join(i18n.language_name(code) for code in session.languages)
-        subject = gettext("Reminder: %(title)s, %(when)s") % {
-            "title": item["title"],
-            "when": lead_text(notification.lead_minutes),
-        }
-        return _message(
-            notification=notification,
-            participant=participant,
-            event=event,
-            subject=subject,
-            template="reminder",
-            context={"session": item, "languages": languages, "lead": lead_text(notification.lead_minutes)},
-            connection=connection,
-        )
+    """One reminder (:func:`reminder_group` for a group of one)."""
+    group = reminder_group(
+        session=session, language=participant.language, lead_minutes=notification.lead_minutes, connection=connection
+    )
+    return group.email(name=_name(participant), address=participant.email, message_id=notification.message_id)
 
 
 def digest_message(

@@ -9,21 +9,24 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import DateTimeField, F, Value
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, transaction
+from django.db.models import DateTimeField, Exists, F, OuterRef, QuerySet, Value
+from django.db.models.constants import OnConflict
 from django.db.models.functions import Least
 from django.utils import timezone
 
 from apps.delegations.models import Participant
 from apps.delegations.selectors import Principal
 from apps.events.models import Event
+from apps.programme.audience import expected_participants
 from apps.programme.enums import SessionStatus
 from apps.programme.models import AgendaChoice, ScheduleVersion
 from apps.programme.selectors import change_entries_visible_to
 
 from ..enums import NotificationKind, NotificationStatus
 from ..models import Notification, PublicationNotice
-from ..selectors import Audience, expected_participant_ids, savers_by_code, wishes_by_participant
+from ..selectors import Audience, reachable_by_email, savers_by_code
 from ..webhooks.services import webhook_deliveries_plan
 from .planning import reminders_replan
 
@@ -95,50 +98,82 @@ def publication_plan(*, version: ScheduleVersion, now: dt.datetime | None = None
 
 
 def _notices_plan(version: ScheduleVersion, entries: list[dict[str, Any]], now: dt.datetime) -> int:
+    """Set-based, whatever the number of people: the pending notices of those concerned are
+    extended in one UPDATE, and the others' notices made in one ``INSERT ... SELECT``."""
     event = version.event
     savers = savers_by_code(event=event, codes={entry["code"] for entry in entries})
-    audiences = {
-        f"{i}:{side}": Audience.of_state(entry.get(side), savers=savers.get(entry["code"], ()))
-        for i, entry in enumerate(entries)
+    audiences = [
+        Audience.of_state(entry.get(side), savers=savers.get(entry["code"], ()))
+        for entry in entries
         for side in ("before", "after")
-    }
-    concerned = (
-        set().union(*expected_participant_ids(event=event, audiences=audiences).values()) if audiences else set()
-    )
-    # A change to a session for every participant concerns them all: one query for everyone's
-    # wishes rather than one naming 100,000 ids.
-    everyone = any(audience.everyone for audience in audiences.values())
-    wishes = wishes_by_participant(event=event, participant_ids=None if everyone else concerned)
-    people = sorted(pid for pid, wish in wishes.items() if wish.by_email and pid in concerned)
-    if not people:
+    ]
+    if not audiences:
         return 0
+    people = reachable_by_email(expected_participants(event=event, audiences=audiences))
     quiet = now + dt.timedelta(minutes=settings.NOTICE_QUIET_MINUTES)
     latest = Value(dt.timedelta(minutes=settings.NOTICE_MAX_DELAY_MINUTES))
-    pending = Notification.objects.select_for_update().filter(
-        kind=NotificationKind.CHANGES, status=NotificationStatus.PENDING, participant_id__in=people
-    )
-    extended = set(pending.values_list("participant_id", flat=True))
-    pending.filter(participant_id__in=extended).update(
+    pending = Notification.objects.filter(kind=NotificationKind.CHANGES, status=NotificationStatus.PENDING)
+    extended = pending.filter(participant_id__in=people.values("pk")).update(
         version_to=version.number,
         due_at=Least(Value(quiet), F("created_at") + latest, output_field=DateTimeField()),
     )
-    Notification.objects.bulk_create(
-        [
-            Notification(
-                event=event,
-                participant_id=pid,
-                kind=NotificationKind.CHANGES,
-                version_from=version.number,
-                version_to=version.number,
-                due_at=quiet,
-            )
-            for pid in people
-            if pid not in extended
-        ],
-        batch_size=2000,
-        ignore_conflicts=True,
-    )
-    return len(people)
+    others = people.exclude(Exists(pending.filter(participant_id=OuterRef("pk"))))
+    return extended + _changes_insert(event=event, participants=others, version=version.number, due_at=quiet, now=now)
+
+
+def _changes_insert(
+    *, event: Event, participants: QuerySet[Participant], version: int, due_at: dt.datetime, now: dt.datetime
+) -> int:
+    """One change notice (versions ``version`` to ``version``) for each of ``participants``,
+    in one ``INSERT ... SELECT``; one the unique key already holds is left as it is."""
+    try:
+        source, source_params = participants.order_by().values(participant_ref=F("pk")).query.sql_with_params()
+    except EmptyResultSet:
+        return 0
+    ops = connection.ops
+    concrete = {field.name: field for field in Notification._meta.concrete_fields}
+    fields = {name: concrete[name] for name in _INSERTED}
+    values: dict[str, Any] = {
+        "event": event.pk,
+        "kind": NotificationKind.CHANGES.value,
+        "session_code": "",
+        "lead_minutes": 0,
+        "version_from": version,
+        "version_to": version,
+        "due_at": ops.adapt_datetimefield_value(due_at),
+        "status": NotificationStatus.PENDING.value,
+        "attempts": 0,
+        "detail": "",
+        "created_at": ops.adapt_datetimefield_value(now),
+    }
+    columns = ", ".join(ops.quote_name(field.column) for field in fields.values())
+    selected = ", ".join("people.participant_ref" if name == "participant" else "%s" for name in fields)
+    params: list[Any] = [values[name] for name in fields if name != "participant"]
+    insert = ops.insert_statement(on_conflict=OnConflict.IGNORE)
+    suffix = ops.on_conflict_suffix_sql(list(fields.values()), OnConflict.IGNORE, None, None)
+    table = ops.quote_name(Notification._meta.db_table)
+    # Names come from the model's metadata and values are parameters: nothing here is input.
+    sql = f"{insert} {table} ({columns}) SELECT {selected} FROM ({source}) people WHERE 1 = 1 {suffix}"  # noqa: S608  # nosec B608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *source_params])
+        return max(cursor.rowcount, 0)
+
+
+# The columns a change notice is inserted with (the others keep their defaults: NULL).
+_INSERTED = (
+    "event",
+    "participant",
+    "kind",
+    "session_code",
+    "lead_minutes",
+    "version_from",
+    "version_to",
+    "due_at",
+    "status",
+    "attempts",
+    "detail",
+    "created_at",
+)
 
 
 def changes_for(

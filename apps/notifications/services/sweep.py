@@ -23,7 +23,6 @@ from .notices import publication_plan
 from .planning import LOOKBACK, planning_advance
 
 logger = logging.getLogger(__name__)
-_CHUNK = 1000
 
 
 def notifications_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
@@ -82,22 +81,26 @@ def reminders_miss(*, now: dt.datetime) -> int:
 
 def notifications_claim(*, now: dt.datetime, limit: int | None = None) -> int:
     """Claim due rows, and rows claimed over a lease ago and never sent (their worker died
-    or their task was lost with the broker), then enqueue them in batches after commit."""
+    or their task was lost with the broker), then enqueue them in batches after commit.
+
+    Set-based: one UPDATE marks them all (the rows another sweep holds are skipped, ``SKIP
+    LOCKED`` on PostgreSQL) and one SELECT reads back their ids, in due order, for the
+    batches; however many are due."""
     lease = now - dt.timedelta(minutes=settings.NOTIFICATION_LEASE_MINUTES)
     due = Q(status=NotificationStatus.PENDING, due_at__lte=now) | Q(
         status=NotificationStatus.QUEUED, claimed_at__lt=lease
     )
     with transaction.atomic():
-        ids = list(
-            Notification.objects.filter(due)
-            .order_by("due_at", "pk")
-            .select_for_update(skip_locked=True)
-            .values_list("pk", flat=True)[:limit]
+        claimable = Notification.objects.filter(due).order_by("due_at", "pk").select_for_update(skip_locked=True)
+        Notification.objects.filter(pk__in=claimable.values("pk")[:limit]).update(
+            status=NotificationStatus.QUEUED, claimed_at=now, attempts=F("attempts") + 1
         )
-        for start in range(0, len(ids), _CHUNK):
-            Notification.objects.filter(pk__in=ids[start : start + _CHUNK]).update(
-                status=NotificationStatus.QUEUED, claimed_at=now, attempts=F("attempts") + 1
-            )
+        # The claim's instant is this sweep's mark: a sender's take renews it to its own.
+        ids = list(
+            Notification.objects.filter(status=NotificationStatus.QUEUED, claimed_at=now)
+            .order_by("due_at", "pk")
+            .values_list("pk", flat=True)
+        )
         size = settings.NOTIFICATION_BATCH_SIZE
         batches = [ids[start : start + size] for start in range(0, len(ids), size)]
         transaction.on_commit(lambda: _enqueue(batches))
