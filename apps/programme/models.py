@@ -245,6 +245,10 @@ class AgendaChoice(models.Model):
         return f"{self.participant_id} {self.code}"
 
 
+# The kinds of change a version records, in the order its ``changes`` holds them.
+CHANGE_KINDS = ("new", "moved", "changed", "cancelled", "removed")
+
+
 class ScheduleVersion(models.Model):
     """A numbered publication of an event's programme, with what changed since the last one.
 

@@ -4,11 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 from typing import Any
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.functions import Coalesce
 
 from apps.delegations.enums import DelegationKind
 from apps.delegations.models import Delegation, Participant
@@ -17,7 +30,7 @@ from apps.events.models import Event
 from apps.kernel.timezones import local_day_bounds
 
 from .enums import SessionStatus, Visibility
-from .models import AgendaChoice, AuditEntry, ScheduleVersion, Session
+from .models import CHANGE_KINDS, AgendaChoice, AuditEntry, ScheduleVersion, Session
 
 
 def sessions_visible_to(principal: Principal) -> QuerySet[Session]:
@@ -187,6 +200,51 @@ def versions_of_event(*, event: Event) -> QuerySet[ScheduleVersion]:
     return ScheduleVersion.objects.filter(event=event).select_related("published_by").order_by("-number")
 
 
+class JSONArrayLength(Func):
+    """The length of the JSON array at ``key`` of a JSON object column (of the column itself
+    without ``key``), counted by the database: the document never reaches Python."""
+
+    output_field = IntegerField()
+
+    def __init__(self, column: str, key: str | None = None) -> None:
+        super().__init__(F(column))
+        self.key = key
+
+    def as_sql(  # SQLite
+        self,
+        compiler: Any,
+        connection: Any,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra: Any,
+    ) -> Any:
+        column, params = compiler.compile(self.source_expressions[0])
+        if self.key is None:
+            return f"json_array_length({column})", params
+        return f"json_array_length({column}, %s)", (*params, f"$.{self.key}")
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        column, params = compiler.compile(self.source_expressions[0])
+        if self.key is None:
+            return f"jsonb_array_length({column})", params
+        return f"jsonb_array_length({column} -> %s)", (*params, self.key)
+
+
+def version_summaries_of_event(*, event: Event) -> QuerySet[ScheduleVersion]:
+    """The event's versions, newest first, without their ``changes`` and ``warnings``: in
+    their place ``count_<kind>`` (changes of each kind) and ``count_warnings``, counted by
+    the database."""
+    return (
+        versions_of_event(event=event)
+        .defer("changes", "warnings")
+        .annotate(
+            count_warnings=JSONArrayLength("warnings"),
+            **{f"count_{kind}": Coalesce(JSONArrayLength("changes", kind), 0) for kind in CHANGE_KINDS},
+        )
+    )
+
+
 def state_visible_to(principal: Principal, state: Mapping[str, Any] | None) -> bool:
     """Whether the principal may see ``state``, a session as a version recorded it
     (``session_state``).
@@ -264,6 +322,73 @@ def change_entries_visible_to(principal: Principal, versions: Iterable[ScheduleV
                 if seen is not None:
                     entries.append({"version": version.number, **seen})
     return entries
+
+
+@dataclass(frozen=True)
+class ChangesPage:
+    """A page of the changes after version ``since`` up to version ``until``, as a principal
+    sees them (:func:`change_entries_visible_to`), and where the next page starts: ``after``
+    (version, position), or ``None`` on the last page."""
+
+    since: int
+    until: int | None
+    entries: list[dict[str, Any]]
+    after: tuple[int, int] | None
+
+
+def changes_page_visible_to(
+    principal: Principal,
+    *,
+    event: Event,
+    since: int,
+    until: int | None = None,
+    after: tuple[int, int] | None = None,
+    limit: int = 500,
+) -> ChangesPage:
+    """Up to ``limit`` entries of the changes of versions ``since`` + 1 to ``until`` (the last
+    version when ``None``), oldest first, each as :func:`change_entry_seen_by` shows it to the
+    principal, starting after the entry ``after`` = (version, position).
+
+    A position counts every entry the version recorded (by kind, in its order), those hidden
+    from the principal too, so that a page boundary means the same for everyone and stays put
+    when versions are published meanwhile: a client that follows ``after`` to the last page
+    has every change up to ``until``, and then asks again with ``since=until``. The database
+    counts the entries of each version; only the versions the page needs are read, a few at
+    a time.
+    """
+    versions = ScheduleVersion.objects.filter(event=event)
+    if until is None:
+        until = versions.order_by("-number").values_list("number", flat=True).first()
+    if until is None or until <= since:
+        return ChangesPage(since, until, [], None)
+    first = max(since + 1, after[0] if after else 0)
+    total = sum((Coalesce(JSONArrayLength("changes", kind), 0) for kind in CHANGE_KINDS), Value(0))
+    pending = list(
+        versions.filter(number__gte=first, number__lte=until).order_by("number").values_list("number", total)
+    )
+    entries: list[dict[str, Any]] = []
+    last = after  # the last entry looked at
+    while pending:
+        batch, wanted = [], limit - len(entries) + 1  # one more tells whether a page follows
+        while pending and wanted > 0:
+            number, size = pending.pop(0)
+            batch.append(number)
+            wanted -= size - (after[1] + 1 if after and number == after[0] else 0)
+        for number, changes in versions.filter(number__in=batch).order_by("number").values_list("number", "changes"):
+            skip = after[1] if after and number == after[0] else -1
+            position = -1
+            for kind, items in changes.items():
+                for item in items:
+                    position += 1
+                    if position <= skip:
+                        continue
+                    if len(entries) == limit:
+                        return ChangesPage(since, until, entries, last)
+                    seen = change_entry_seen_by(principal, kind=kind, entry=item)
+                    if seen is not None:
+                        entries.append({"version": number, **seen})
+                    last = (number, position)
+    return ChangesPage(since, until, entries, None)
 
 
 def audit_entries_of_event(*, event: Event) -> QuerySet[AuditEntry]:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, cast
 
 from django.db.models import Prefetch, QuerySet
@@ -14,19 +15,26 @@ from apps.delegations.api import MyRegistrationMixin
 from apps.delegations.models import Delegation, Participant
 from apps.delegations.selectors import Principal
 from apps.events.api import EventMixin, EventResourceViewSet, OrganizersOnly
-from apps.kernel.api import StrictFieldsMixin
+from apps.kernel.api import Pagination, StrictFieldsMixin
 
-from .conflicts import warnings_for_schedule, warnings_for_session
+from .conflicts import ScheduleWarning, warnings_for_session
 from .filters import SessionFilter
 from .models import AuditEntry, ScheduleVersion, Session
 from .selectors import (
     audit_entries_of_event,
-    change_entries_visible_to,
+    changes_page_visible_to,
     sessions_expecting,
     sessions_visible_to,
+    version_summaries_of_event,
     versions_of_event,
 )
-from .serializers import AuditEntrySerializer, PublishSerializer, ScheduleVersionSerializer, SessionSerializer
+from .serializers import (
+    AuditEntrySerializer,
+    PublishSerializer,
+    ScheduleVersionSerializer,
+    ScheduleVersionSummarySerializer,
+    SessionSerializer,
+)
 from .services import (
     agenda_add,
     agenda_remove,
@@ -36,9 +44,23 @@ from .services import (
     session_delete,
     session_save,
 )
+from .warnings_summary import (
+    CHANGE_KINDS,
+    WARNING_KINDS,
+    Summary,
+    changes_chosen,
+    changes_summarised,
+    publication_warnings_kept,
+    warnings_chosen,
+    warnings_kept,
+    warnings_summarised,
+)
 
 # The largest number a version's PositiveIntegerField holds on every database.
 VERSION_NUMBER_MAX = 2**31 - 1
+# Entries a page of changes/ holds, unless the client asks for fewer (or more, up to the most).
+CHANGES_PAGE_SIZE = 200
+CHANGES_PAGE_SIZE_MAX = 1000
 
 
 def _warnings_of(session: Session) -> list[dict[str, Any]]:
@@ -136,29 +158,145 @@ class MyAgendaViewSet(MyRegistrationMixin, viewsets.GenericViewSet):
         return Response(status=204)
 
 
+# One class for every place a warning appears in the schema: drf-spectacular names components
+# by class, and two classes named "Warning" would make two conflicting components.
+_WARNING = type(
+    inline_serializer(
+        "Warning",
+        {
+            "kind": serializers.ChoiceField(choices=list(WARNING_KINDS)),
+            "message": serializers.CharField(),
+            "sessions": serializers.ListField(child=serializers.CharField()),
+            "people": serializers.ListField(child=serializers.CharField(), help_text="The first ten, by name."),
+            "people_count": serializers.IntegerField(),
+            "involves_head": serializers.BooleanField(),
+        },
+    )
+)
+
+
+def _warning() -> serializers.Serializer:
+    return _WARNING()
+
+
+def _paged_summary(name: str, item: Callable[[], serializers.Field]) -> serializers.Serializer:
+    """The schema of a list summarised by kind and paged."""
+    kind = inline_serializer(
+        f"{name}Kind",
+        {
+            "kind": serializers.CharField(),
+            "label": serializers.CharField(),
+            "count": serializers.IntegerField(),
+            "involving_heads": serializers.IntegerField(),
+            "first": serializers.ListField(child=item()),
+        },
+    )
+    summary = inline_serializer(
+        f"{name}Summary",
+        {
+            "count": serializers.IntegerField(),
+            "involving_heads": serializers.IntegerField(),
+            "kinds": serializers.ListField(child=kind),
+        },
+    )
+    return inline_serializer(
+        name,
+        {
+            "summary": summary,
+            "count": serializers.IntegerField(help_text="Items of the kind asked (all kinds when none)."),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": serializers.ListField(child=item()),
+        },
+    )
+
+
+class _WarningsPages(Pagination):
+    page_query_param = "warnings_page"
+
+
+def _chosen(request: Request, name: str, choices: Mapping[str, Any]) -> str:
+    """The query's ``name``, one of ``choices`` or empty; anything else is a 400."""
+    value = request.query_params.get(name, "")
+    if value and value not in choices:
+        raise exceptions.ValidationError({name: [f"Choose one of: {', '.join(choices)}."]})
+    return value
+
+
+def _paged(
+    view: APIView, summary: Summary, items: Sequence[Any], as_dict: Callable[[Any], dict[str, Any]], param: str
+) -> dict[str, Any]:
+    """``summary`` and a page of ``items`` (``param`` names the page in the query)."""
+    pages = Pagination() if param == "page" else _WarningsPages()
+    page = pages.paginate_queryset(cast(Any, items), view.request, view) or []
+    return {
+        "summary": {
+            "count": summary.count,
+            "involving_heads": summary.involving_heads,
+            "kinds": [
+                {
+                    "kind": k.kind,
+                    "label": k.label,
+                    "count": k.count,
+                    "involving_heads": k.involving_heads,
+                    "first": [as_dict(item) for item in k.first],
+                }
+                for k in summary.kinds
+            ],
+        },
+        **pages.get_paginated_response([as_dict(item) for item in page]).data,
+    }
+
+
 class PublishView(EventMixin, APIView):
     """Preview (GET) and publish (POST) the working schedule as the next version."""
 
     permission_classes = [OrganizersOnly]
 
     @extend_schema(
+        parameters=[
+            OpenApiParameter("kind", str, enum=list(CHANGE_KINDS), description="Changes of this kind only."),
+            OpenApiParameter("page", int, description="A page of the changes."),
+            OpenApiParameter("warnings_kind", str, enum=list(WARNING_KINDS), description="Warnings of this kind only."),
+            OpenApiParameter("warnings_page", int, description="A page of the warnings."),
+            OpenApiParameter("page_size", int, description="Items a page (50; at most 200), for both lists."),
+        ],
         responses=inline_serializer(
             "PublishPreview",
             {
-                "changes": serializers.DictField(child=serializers.ListField(child=serializers.DictField())),
-                "warnings": serializers.ListField(child=serializers.DictField()),
+                "changes": _paged_summary("PublishChanges", serializers.DictField),
+                "warnings": _paged_summary("PublishWarnings", _warning),
             },
-        )
+        ),
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """What publishing now would change, and the warnings it asks to confirm (those naming
+        a session it adds, moves or changes): each summarised by kind (counts, the first
+        items) and paged (``count``, ``next``, ``previous``, ``results``)."""
+        changes = schedule_changes(event=self.event)
+        warnings = publication_warnings_kept(event=self.event, changes=changes)
+        kind = _chosen(request, "kind", CHANGE_KINDS)
+        warnings_kind = _chosen(request, "warnings_kind", WARNING_KINDS)
         return Response(
             {
-                "changes": schedule_changes(event=self.event),
-                "warnings": [w.as_dict() for w in warnings_for_schedule(event=self.event)],
+                "changes": _paged(
+                    self,
+                    changes_summarised(changes),
+                    changes_chosen(changes, kind=kind),
+                    lambda entry: entry,
+                    "page",
+                ),
+                "warnings": _paged(
+                    self,
+                    warnings_summarised(warnings),
+                    warnings_chosen(warnings, kind=warnings_kind),
+                    ScheduleWarning.as_dict,
+                    "warnings_page",
+                ),
             }
         )
 
-    @extend_schema(request=PublishSerializer, responses={201: ScheduleVersionSerializer})
+    @extend_schema(request=PublishSerializer, responses={201: ScheduleVersionSummarySerializer})
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = PublishSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -168,60 +306,143 @@ class PublishView(EventMixin, APIView):
             actor=request.user,
             confirm_warnings=data.validated_data["confirm_warnings"],
         )
+        # The summary, as the versions list gives it: the whole programme's changes would be
+        # megabytes at 5,000 sessions; they are a request away (``url``, ``changes/``).
+        summary = version_summaries_of_event(event=self.event).get(pk=version.pk)
         context = {"request": request, "event": self.event, "principal": self.principal}
-        return Response(ScheduleVersionSerializer(version, context=context).data, status=201)
+        answer = ScheduleVersionSummarySerializer(summary, context=context).data
+        return Response(answer, status=201, headers={"Location": answer["url"]})
 
 
 class ScheduleVersionViewSet(EventMixin, viewsets.ReadOnlyModelViewSet):
-    """Published versions of the programme, newest first, each with its changes."""
+    """Published versions of the programme, newest first: the list pages summaries (for
+    organizers, the number of changes of each kind and of warnings); a version's detail holds
+    its changes as the caller may see them (and, for organizers, its warnings)."""
 
     serializer_class = ScheduleVersionSerializer
     lookup_field = "number"
     lookup_value_regex = "[0-9]+"
 
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+        return ScheduleVersionSummarySerializer if self.action == "list" else ScheduleVersionSerializer
+
     def get_queryset(self) -> QuerySet[ScheduleVersion]:
         if getattr(self, "swagger_fake_view", False):
             return ScheduleVersion.objects.none()
+        if self.action == "list":
+            return version_summaries_of_event(event=self.event)
         return versions_of_event(event=self.event)
 
 
+def _version_number(request: Request, name: str, default: str | None = None) -> int | None:
+    raw = request.query_params.get(name, default)
+    if raw is None:
+        return None
+    # Bounded before int(): 5,000 digits would overflow the database's integer.
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 10 and int(raw) <= VERSION_NUMBER_MAX):
+        raise exceptions.ValidationError({name: ["Enter a version number."]})
+    return int(raw)
+
+
+def _changes_after(request: Request) -> tuple[int, int] | None:
+    raw = request.query_params.get("after")
+    if raw is None:
+        return None
+    version, _colon, position = raw.partition(":")
+    if not all(p.isascii() and p.isdigit() and len(p) <= 10 for p in (version, position)) or (
+        int(version) > VERSION_NUMBER_MAX or int(position) > VERSION_NUMBER_MAX
+    ):
+        raise exceptions.ValidationError({"after": ["Use the after= of a next link."]})
+    return int(version), int(position)
+
+
+def _page_size(request: Request) -> int:
+    raw = request.query_params.get("page_size", str(CHANGES_PAGE_SIZE))
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 5 and int(raw) >= 1):
+        raise exceptions.ValidationError({"page_size": ["Enter a whole number from 1."]})
+    return min(int(raw), CHANGES_PAGE_SIZE_MAX)
+
+
 class ChangesView(EventMixin, APIView):
-    """What changed in the published programme after version ``since``, oldest first."""
+    """What changed in the published programme after version ``since``, oldest first, in
+    pages: follow ``next`` until it is null, then ask again with ``since`` = ``version``."""
 
     @extend_schema(
-        parameters=[OpenApiParameter("since", int, required=False, description="A version number (default 0).")],
+        parameters=[
+            OpenApiParameter("since", int, required=False, description="A version number (default 0)."),
+            OpenApiParameter(
+                "until",
+                int,
+                required=False,
+                description="The last version to cover (default: the last published); next links carry it.",
+            ),
+            OpenApiParameter(
+                "after",
+                str,
+                required=False,
+                description="Where a page starts: the after= of a next link (version:position).",
+            ),
+            OpenApiParameter(
+                "page_size",
+                int,
+                required=False,
+                description=f"Entries a page ({CHANGES_PAGE_SIZE}; at most {CHANGES_PAGE_SIZE_MAX}).",
+            ),
+        ],
         responses=inline_serializer(
             "Changes",
             {
                 "since": serializers.IntegerField(),
-                "version": serializers.IntegerField(allow_null=True),
+                "version": serializers.IntegerField(
+                    allow_null=True, help_text="The last version these pages cover: the next since."
+                ),
                 "changes": serializers.ListField(child=serializers.DictField()),
+                "next": serializers.URLField(allow_null=True, help_text="The next page, or null on the last."),
             },
         ),
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        raw = request.query_params.get("since", "0")
-        # Bounded before int(): 5,000 digits would overflow the database's integer.
-        if not (raw.isascii() and raw.isdigit() and len(raw) <= 10 and int(raw) <= VERSION_NUMBER_MAX):
-            raise exceptions.ValidationError({"since": ["Enter a version number."]})
-        since = int(raw)
-        versions = list(versions_of_event(event=self.event).filter(number__gt=since).order_by("number"))
-        latest = self.event.versions.order_by("-number").values_list("number", flat=True).first()
-        return Response(
-            {"since": since, "version": latest, "changes": change_entries_visible_to(self.principal, versions)}
+        since = _version_number(request, "since", "0") or 0
+        page = changes_page_visible_to(
+            self.principal,
+            event=self.event,
+            since=since,
+            until=_version_number(request, "until"),
+            after=_changes_after(request),
+            limit=_page_size(request),
         )
+        following = None
+        if page.after is not None:
+            query = request.query_params.copy()
+            query["since"], query["until"], query["after"] = str(since), str(page.until), "{}:{}".format(*page.after)
+            following = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+        return Response({"since": since, "version": page.until, "changes": page.entries, "next": following})
 
 
 class ConflictsView(EventMixin, APIView):
-    """Every warning of the working schedule, in the caller's language."""
+    """The warnings of the working schedule, in the caller's language: a summary (counts by
+    kind, those involving a head of delegation, the first of each kind) and every warning by
+    pages, of one kind (``?kind=``) or naming one session (``?session=``) if asked."""
 
     permission_classes = [OrganizersOnly]
 
     @extend_schema(
-        responses=inline_serializer("Conflicts", {"warnings": serializers.ListField(child=serializers.DictField())})
+        parameters=[
+            OpenApiParameter("kind", str, enum=list(WARNING_KINDS), description="Warnings of this kind only."),
+            OpenApiParameter("session", str, description="Warnings naming this session (its code) only."),
+            OpenApiParameter("page", int, description="A page of the warnings."),
+            OpenApiParameter("page_size", int, description="Warnings a page (50; at most 200)."),
+        ],
+        responses=_paged_summary("Conflicts", _warning),
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return Response({"warnings": [w.as_dict() for w in warnings_for_schedule(event=self.event)]})
+        warnings = warnings_kept(event=self.event)
+        chosen = warnings_chosen(
+            warnings,
+            kind=_chosen(request, "kind", WARNING_KINDS),
+            session=request.query_params.get("session", "")[:32],
+        )
+        return Response(_paged(self, warnings_summarised(warnings), chosen, ScheduleWarning.as_dict, "page"))
 
 
 class AuditEntryViewSet(EventMixin, viewsets.ReadOnlyModelViewSet):

@@ -1,11 +1,12 @@
-"""The organizers' pages: the schedule grid (day × room) with conflicts marked and a move
-form on each session, the conflict list, publishing with a preview of the changes, the
+"""The organizers' pages: the schedule grid (day × room) with warnings marked, a page per
+session to move it, the warnings summarised by kind, publishing with a preview of the changes, the
 audit log, the participants and their import. Only the event's organizers see them;
 everyone else gets 404."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.contrib import messages
@@ -15,7 +16,9 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from apps.delegations.import_jobs import (
@@ -26,12 +29,26 @@ from apps.delegations.import_jobs import (
 )
 from apps.delegations.models import Participant
 from apps.delegations.selectors import delegations_listed, participants_matching
-from apps.events.models import Event
-from apps.programme.conflicts import warnings_for_schedule
+from apps.events.models import Event, Room
+from apps.kernel import i18n
+from apps.kernel.timezones import format_offset
+from apps.programme.enums import SessionStatus
 from apps.programme.errors import NothingToPublish, RoomDoubleBooked, WarningsNotConfirmed
 from apps.programme.models import Session
 from apps.programme.selectors import audit_entries_of_event, sessions_on_day
 from apps.programme.services import schedule_changes, schedule_publish, session_save
+from apps.programme.warnings_summary import (
+    CHANGE_KINDS,
+    WARNING_KINDS,
+    changes_chosen,
+    changes_summarised,
+    page_of,
+    publication_warnings_kept,
+    warnings_by_session,
+    warnings_chosen,
+    warnings_kept,
+    warnings_summarised,
+)
 
 from .forms import ImportForm, MoveForm, ParticipantSearchForm, PublishForm
 from .presenters import day_context, session_view
@@ -47,103 +64,200 @@ def _organized_event(request: HttpRequest, slug: str) -> Event:
 
 @login_required
 def grid(request: HttpRequest, event_slug: str) -> HttpResponse:
+    """The working schedule of one day, room by room: each session's time, code, title,
+    status and a mark when it has warnings, linked to its own page to move it. Compact, so
+    that a day of 1,250 sessions in 131 rooms stays a page of a few hundred KB."""
     event = _organized_event(request, event_slug)
     day = day_requested(request, event)
-    return _render_grid(request, event, day)
-
-
-def _render_grid(
-    request: HttpRequest, event: Event, day: dt.date, failed: tuple[str, MoveForm] | None = None
-) -> HttpResponse:
-    sessions = list(
+    rows = list(
         sessions_on_day(Session.objects.working().filter(event=event), event=event, day=day)
-        .select_related("room__venue")
         .order_by("start", "code")
+        .values_list("code", "title", "start", "end", "status", "room_id")
     )
-    flagged: dict[str, list[str]] = {}
-    for warning in warnings_for_schedule(event=event):
-        for code in warning.sessions:
-            flagged.setdefault(code, []).append(warning.message)
-    rooms = list(rooms_of(event))
-    columns: list[dict[str, Any]] = []
-    for room in [*rooms, None]:
-        cells = []
-        for session in (s for s in sessions if s.room_id == (room.pk if room else None)):
-            view = session_view(session, event)
-            form = (
-                failed[1]
-                if failed and failed[0] == session.code
-                else MoveForm(
-                    event=event,
-                    rooms=rooms,
-                    initial={
-                        "day": view.start.date(),
-                        "start": view.start.time(),
-                        "end": view.end.time(),
-                        "room": room.pk if room else None,
-                    },
-                    prefix=session.code,
-                )
+    flagged = warnings_by_session(warnings_kept(event=event))
+    context = day_context(event, day)
+    language, fallbacks = get_language(), [event.default_language]
+    # Translated once for the page: get_status_display() costs a lookup in lazy choices per call.
+    statuses = {value: str(label) for value, label in SessionStatus.choices}
+    # One reverse() for the page, not one per session.
+    move_url = reverse("web:organizer-move", args=[event.slug, "CODE"]).removesuffix("CODE/move/")
+    by_room: dict[int | None, list[str]] = {}
+    for code, title, start, end, status, room_id in rows:
+        start, end = start.astimezone(event.zone), end.astimezone(event.zone)
+        offset = format_offset(start)
+        count = flagged.get(code, 0)
+        # Each session's line built here rather than by the template: at 1,250 sessions a day,
+        # the template's tags and filters cost most of the page's time.
+        by_room.setdefault(room_id, []).append(
+            format_html(
+                '<li class="slot status-{}{}" id="session-{}"><time>{}</time>–{}<time>{}</time>{}'
+                ' <a href="{}">{}</a> <code>{}</code> · {}{}</li>',
+                status,
+                " has-warnings" if count else "",
+                code,
+                f"{start:%H:%M}",
+                f"{date_format(end, 'D j')} " if start.date() != end.date() else "",
+                f"{end:%H:%M}",
+                "" if offset == context["day_offset"] else f" {offset}",
+                f"{move_url}{code}/move/",
+                i18n.pick(title, language, fallbacks),
+                code,
+                statuses.get(status, status),
+                format_html(' <span class="mark">⚠ {}</span>', _warnings_count(count)) if count else "",
             )
-            cells.append({"view": view, "warnings": flagged.get(session.code, []), "form": form})
-        if room is not None or cells:
-            columns.append({"room": room, "cells": cells})
+        )
+    columns = [{"room": room, "cells": by_room.get(room.pk, [])} for room in rooms_of(event)]
+    if None in by_room:
+        columns.append({"room": None, "cells": by_room[None]})
     return render(
         request,
         "web/organizer/grid.html",
         {
-            **day_context(event, day),
+            **context,
             "columns": columns,
-            "warning_count": len(flagged),
+            "session_count": len(rows),
+            "warning_count": sum(1 for row in rows if row[0] in flagged),
             "section": "grid",
         },
-        status=400 if failed else 200,
     )
+
+
+def _warnings_count(count: int) -> str:
+    return ngettext("%(count)s warning", "%(count)s warnings", count) % {"count": count}
 
 
 @login_required
 def move(request: HttpRequest, event_slug: str, code: str) -> HttpResponse:
+    """One session of the working schedule, its warnings, and the form to move it (to
+    another day, time or room) through ``session_save``; what went wrong is shown here."""
     event = _organized_event(request, event_slug)
-    session = get_object_or_404(Session.objects.working(), event=event, code=code)
-    if request.method != "POST":
-        return redirect(reverse("web:organizer-grid", args=[event.slug]))
+    session = get_object_or_404(Session.objects.working().select_related("room__venue"), event=event, code=code)
     rooms = list(rooms_of(event))
-    form = MoveForm(request.POST, event=event, rooms=rooms, prefix=code)
-    if form.is_valid():
-        data = {"start": form.cleaned_data["start"], "end": form.cleaned_data["end"], "room": form.cleaned_data["room"]}
-        try:
-            session_save(session=session, data=data)
-        except RoomDoubleBooked as exc:
-            clashing = ", ".join(s.code for s in exc.sessions)
-            form.add_error("room", _("The room already holds %(codes)s at that time.") % {"codes": clashing})
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            messages.success(request, _("%(code)s moved.") % {"code": code})
-            day = form.cleaned_data["start"].astimezone(event.zone).date()
-            return redirect(f"{reverse('web:organizer-grid', args=[event.slug])}?day={day.isoformat()}")
-    # The grid of the day the session is on, where its form shows what went wrong.
-    return _render_grid(request, event, event.local_day(session.start), failed=(code, form))
+    view = session_view(session, event)
+    if request.method == "POST":
+        form = MoveForm(request.POST, event=event, rooms=rooms, prefix=code)
+        if form.is_valid():
+            data = {
+                "start": form.cleaned_data["start"],
+                "end": form.cleaned_data["end"],
+                "room": form.cleaned_data["room"],
+            }
+            try:
+                session_save(session=session, data=data)
+            except RoomDoubleBooked as exc:
+                clashing = ", ".join(s.code for s in exc.sessions)
+                form.add_error("room", _("The room already holds %(codes)s at that time.") % {"codes": clashing})
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, _("%(code)s moved.") % {"code": code})
+                day = form.cleaned_data["start"].astimezone(event.zone).date()
+                return redirect(f"{reverse('web:organizer-grid', args=[event.slug])}?day={day.isoformat()}")
+    else:
+        form = MoveForm(
+            event=event,
+            rooms=rooms,
+            initial={
+                "day": view.start.date(),
+                "start": view.start.time(),
+                "end": view.end.time(),
+                "room": session.room_id,
+            },
+            prefix=code,
+        )
+    warnings = warnings_chosen(warnings_kept(event=event), session=code)
+    return render(
+        request,
+        "web/organizer/move.html",
+        {
+            "event": event,
+            "event_name": event.display_name(get_language()),
+            "view": view,
+            "day": view.start.date(),
+            "form": form,
+            "warnings": warnings,
+            "section": "grid",
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+# Warnings a page of the full list shows.
+WARNINGS_PAGE = 100
+# Changes a page of one kind shows, and the first of each kind the summary names.
+CHANGES_PAGE = 100
+FIRST_CHANGES = 10
+
+
+def _choice(request: HttpRequest, name: str, choices: Iterable[str]) -> str:
+    """The query's ``name`` if it is one of ``choices``, else empty (no choice)."""
+    value = request.GET.get(name, "")
+    return value if value in choices else ""
 
 
 @login_required
 def conflicts(request: HttpRequest, event_slug: str) -> HttpResponse:
+    """The warnings of the working schedule: how many of each kind (and how many concern a
+    head of delegation) with the first few, and every warning of a kind (``?kind=``) or of
+    a session (``?session=``) by pages."""
     event = _organized_event(request, event_slug)
+    warnings = warnings_kept(event=event)
+    kind = _choice(request, "kind", WARNING_KINDS)
+    session = request.GET.get("session", "")[:32]
+    chosen = warnings_chosen(warnings, kind=kind, session=session) if kind or session else None
     return render(
         request,
         "web/organizer/conflicts.html",
         {
             "event": event,
             "event_name": event.display_name(get_language()),
-            "warnings": warnings_for_schedule(event=event),
+            "summary": warnings_summarised(warnings),
+            "kind": kind,
+            "kind_label": WARNING_KINDS.get(kind, ""),
+            "session": session,
+            "page": None if chosen is None else page_of(chosen, request.GET.get("page"), WARNINGS_PAGE),
+            "query": query_without(request, "page"),
             "section": "conflicts",
         },
     )
 
 
+def _change_rows(entries: Sequence[dict[str, Any]], event: Event) -> list[dict[str, Any]]:
+    """Entries of ``schedule_changes`` as the publish page shows them: the title, and the
+    states before and after with times in the event's zone and rooms by name."""
+    rooms = dict(Room.objects.filter(venue__event=event).values_list("pk", "name"))
+    language, fallbacks = get_language(), [event.default_language]
+
+    def shown(state: dict[str, Any] | None) -> dict[str, Any] | None:
+        if not state:
+            return None
+        return {
+            "start": dt.datetime.fromisoformat(state["start"]).astimezone(event.zone),
+            "end": dt.datetime.fromisoformat(state["end"]).astimezone(event.zone),
+            "room": rooms.get(state["room"], ""),
+            "status": SessionStatus(state["status"]).label,
+        }
+
+    return [
+        {
+            "code": entry["code"],
+            "title": i18n.pick(
+                (entry.get("after") or entry.get("before") or {}).get("title") or {}, language, fallbacks
+            ),
+            "fields": entry.get("fields", []),
+            "before": shown(entry.get("before")),
+            "after": shown(entry.get("after")),
+        }
+        for entry in entries
+    ]
+
+
 @login_required
 def publish(request: HttpRequest, event_slug: str) -> HttpResponse:
+    """What publishing now would change, summarised by kind (every change of a kind by pages,
+    ``?kind=``), the warnings it asks to confirm, summarised the same way (``?warnings=``),
+    and the form that publishes."""
     event = _organized_event(request, event_slug)
     form = PublishForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -164,6 +278,13 @@ def publish(request: HttpRequest, event_slug: str) -> HttpResponse:
             messages.success(request, _("Version %(number)s is published.") % {"number": version.number})
             return redirect(reverse("web:organizer-publish", args=[event.slug]))
     latest = event.versions.order_by("-number").first()
+    changes = schedule_changes(event=event)
+    warnings = publication_warnings_kept(event=event, changes=changes)
+    kind = _choice(request, "kind", CHANGE_KINDS)
+    warnings_kind = _choice(request, "warnings", WARNING_KINDS)
+    page = page_of(changes_chosen(changes, kind=kind), request.GET.get("page"), CHANGES_PAGE) if kind else None
+    if page is not None:
+        page.object_list = _change_rows(list(page), event)
     return render(
         request,
         "web/organizer/publish.html",
@@ -171,8 +292,20 @@ def publish(request: HttpRequest, event_slug: str) -> HttpResponse:
             "event": event,
             "event_name": event.display_name(get_language()),
             "form": form,
-            "changes": schedule_changes(event=event),
-            "warnings": warnings_for_schedule(event=event),
+            "changes": changes_summarised(changes, first=FIRST_CHANGES),
+            "kind": kind,
+            "kind_label": CHANGE_KINDS.get(kind, ""),
+            "page": page,
+            "warnings": warnings_summarised(warnings),
+            "warnings_kind": warnings_kind,
+            "warnings_label": WARNING_KINDS.get(warnings_kind, ""),
+            "warnings_page": page_of(
+                warnings_chosen(warnings, kind=warnings_kind), request.GET.get("warnings_page"), WARNINGS_PAGE
+            )
+            if warnings_kind
+            else None,
+            "query": query_without(request, "page"),
+            "warnings_query": query_without(request, "warnings_page"),
             "latest": latest,
             "section": "publish",
         },

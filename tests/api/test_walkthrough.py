@@ -143,7 +143,8 @@ def test_walkthrough_runs_as_written_against_a_live_server(live_server, sample, 
     assert stale == "412"
     # 7. The preview and version 1.
     preview, version_1 = answers(outputs[7], 2)
-    assert ([c["code"] for c in preview["changes"]["new"]], preview["warnings"]) == (["GA-OPEN"], [])
+    assert [(c["kind"], c["code"]) for c in preview["changes"]["results"]] == [("new", "GA-OPEN")]
+    assert (preview["changes"]["summary"]["count"], preview["warnings"]["count"]) == (1, 0)
     assert (version_1["number"], version_1["note"]) == (1, "Programme as announced")
     # 8. Anyone reads it, in French, as it was published (the stale update changed nothing).
     [listed] = answers(outputs[8], 1)

@@ -30,8 +30,11 @@ PUBLIC += ["/events/{slug}/print/?day={day}", "/accounts/login/", "/accounts/ema
 PARTICIPANT = ["/events/{slug}/me/", "/events/{slug}/people/{member}/", "/events/{slug}/me/reminders/"]
 ORGANIZER = [
     "/events/{slug}/organize/?day={day}",
+    "/events/{slug}/organize/sessions/{session}/move/",
     "/events/{slug}/organize/conflicts/",
+    "/events/{slug}/organize/conflicts/?kind=double_booked",
     "/events/{slug}/organize/publish/",
+    "/events/{slug}/organize/publish/?kind=moved",
     "/events/{slug}/organize/audit/",
     "/events/{slug}/organize/participants/",
     "/events/{slug}/organize/imports/",

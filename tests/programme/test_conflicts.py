@@ -144,7 +144,7 @@ def test_conflicts_endpoint_for_organizers(api, personas):
 
     response = api.get("/api/v1/events/ga-2025/conflicts/")
 
-    assert (response.status_code, [w["kind"] for w in response.json()["warnings"]]) == (200, ["no_booths"])
+    assert (response.status_code, [w["kind"] for w in response.json()["results"]]) == (200, ["no_booths"])
 
 
 def test_saving_a_session_answers_its_warnings(api, personas):
@@ -188,4 +188,4 @@ def test_warnings_speak_the_organizers_language(api, personas, language, message
 
     response = api.get("/api/v1/events/ga-2025/conflicts/", HTTP_ACCEPT_LANGUAGE=language)
 
-    assert [w["message"] for w in response.json()["warnings"]] == [message]
+    assert [w["message"] for w in response.json()["results"]] == [message]

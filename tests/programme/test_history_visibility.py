@@ -151,6 +151,7 @@ def test_a_reused_code_shows_the_public_nothing_of_the_restricted_session_before
             "since": 0,
             "version": 3,
             "changes": [{"version": 3, "kind": "new", "code": "X-1", "after": _state("X-1", "Open plenary", room)}],
+            "next": None,
         },
     )
 
@@ -163,16 +164,20 @@ def test_a_session_made_public_shows_the_public_nothing_of_its_restricted_past(a
 
     changes = api.get(f"{URL}changes/?since=0")
     versions = api.get(f"{URL}versions/")
-    first = api.get(f"{URL}versions/1/")
+    first, second = api.get(f"{URL}versions/1/"), api.get(f"{URL}versions/2/")
 
     after = _state("Y-1", "Open talks", room, delegations=[morocco.pk])  # expected there, as before
     assert (changes.status_code, changes.json()["changes"]) == (
         200,
         [{"version": 2, "kind": "new", "code": "Y-1", "after": after}],
     )
-    assert (versions.status_code, [(v["number"], v["changes"]) for v in versions.json()["results"]]) == (
+    assert (versions.status_code, [(v["number"], v["counts"]) for v in versions.json()["results"]]) == (
         200,
-        [(2, [{"version": 2, "kind": "new", "code": "Y-1", "after": after}]), (1, [])],
+        [(2, None), (1, None)],  # how many changes of each kind: for organizers only
+    )
+    assert (second.status_code, second.json()["changes"]) == (
+        200,
+        [{"version": 2, "kind": "new", "code": "Y-1", "after": after}],
     )
     assert (first.status_code, first.json()["changes"]) == (200, [])
 
@@ -264,7 +269,7 @@ def test_changes_show_each_entry_to_whom_could_see_its_state(history, people, wh
     versions = client.get(f"{URL}versions/")
 
     assert (response.status_code, _seen(response.json()["changes"])) == (200, expected)
-    newest_first = [e for v in versions.json()["results"] for e in v["changes"]]
+    newest_first = [e for v in versions.json()["results"] for e in client.get(v["url"]).json()["changes"]]
     assert sorted(_seen(newest_first)) == sorted(expected)
 
 
@@ -289,6 +294,7 @@ def test_the_audience_reads_every_restricted_state_at_every_version(history, peo
     assert [url for url, body in answers.items() if SECRET not in body] == [
         f"{URL}changes/?since=2",  # version 3 holds only the public X-1
         f"{URL}changes/?since=3",
+        f"{URL}versions/",  # summaries: the changes are in each version's detail
         f"{URL}versions/3/",
     ]
 
@@ -387,5 +393,96 @@ def test_history_queries_do_not_grow_with_its_length(api, personas, organizer_ap
 
     assert (versions.status_code, versions.json()["count"], changes.status_code) == (200, size, 200)
     # The event, the caller's registration, the organizer check, then count and page; or
-    # the versions and the latest number.
-    assert (len(listing), len(following)) == (5, 5)
+    # the latest number, the entries of each version counted, and the versions of the page.
+    assert (len(listing), len(following)) == (5, 6)
+
+
+# --- Paging: a client follows next links and gets every change it may see, once -------------
+
+
+def _followed(client: APIClient, url: str) -> tuple[list[dict], list[dict]]:
+    """Every page from ``url`` on, following ``next``: the entries and the pages."""
+    pages = []
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200, response.json()
+        pages.append(response.json())
+        url = pages[-1]["next"]
+    return [entry for page in pages for entry in page["changes"]], pages
+
+
+@pytest.mark.parametrize("who", ["anonymous", "other-delegate", "delegate", "organizer"])
+def test_changes_paged_are_the_changes_in_one_answer(history, people, who):
+    client = _client(people[who])
+
+    whole = client.get(f"{URL}changes/?since=0&page_size=1000").json()
+    entries, pages = _followed(client, f"{URL}changes/?since=0&page_size=2")
+
+    assert (whole["next"], entries) == (None, whole["changes"])
+    assert all(len(page["changes"]) <= 2 for page in pages)
+    assert {(page["since"], page["version"]) for page in pages} == {(0, 3)}
+
+
+def test_a_page_boundary_is_the_same_for_everyone(history, people):
+    organizer, anonymous = _client(people["organizer"]), _client(people["anonymous"])
+
+    first = organizer.get(f"{URL}changes/?since=0&page_size=3").json()
+    hidden_then_seen = anonymous.get(first["next"]).json()
+
+    # Version 1 records five entries; the organizer's first page held three of them: the
+    # anonymous caller's page from there starts at the fourth, whatever it may see of it.
+    assert first["next"] == f"http://testserver{URL}changes/?since=0&page_size=3&until=3&after=1%3A2"
+    assert _seen(hidden_then_seen["changes"]) == [
+        (1, "new", "Z-1", "Press conference"),
+        (2, "new", "Y-1", "Open talks"),
+        (2, "removed", "Z-1", "Press conference"),
+    ]
+
+
+def test_pages_end_at_the_version_of_the_first_page_while_others_are_published(organizer_api, room):
+    for n in range(3):
+        _session(organizer_api, room, f"Q-{n}", f"Session {n}", hour=9 + n)
+    _publish(organizer_api)
+
+    first = organizer_api.get(f"{URL}changes/?since=0&page_size=2").json()
+    organizer_api.patch(f"{URL}sessions/Q-0/", {"title": {"en": "Renamed"}}, format="json")
+    _publish(organizer_api)
+    rest, _pages = _followed(organizer_api, first["next"])
+    polled = organizer_api.get(f"{URL}changes/?since={first['version']}").json()
+
+    assert [(e["version"], e["code"]) for e in first["changes"] + rest] == [(1, "Q-0"), (1, "Q-1"), (1, "Q-2")]
+    assert (first["version"], [(e["version"], e["kind"], e["code"]) for e in polled["changes"]]) == (
+        1,
+        [(2, "changed", "Q-0")],
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "errors"),
+    [
+        ("since=0&after=x", {"after": ["Use the after= of a next link."]}),
+        ("since=0&after=1:", {"after": ["Use the after= of a next link."]}),
+        ("since=0&until=-1", {"until": ["Enter a version number."]}),
+        ("since=0&page_size=0", {"page_size": ["Enter a whole number from 1."]}),
+    ],
+)
+def test_a_changes_query_that_no_next_link_makes_is_a_400(api, personas, query, errors):
+    response = api.get(f"{URL}changes/?{query}")
+
+    assert (response.status_code, response.json()["errors"]) == (400, errors)
+
+
+def test_the_versions_list_counts_the_changes_for_organizers_only(history, people):
+    organizer, delegate = _client(people["organizer"]), _client(people["delegate"])
+
+    mine = organizer.get(f"{URL}versions/").json()["results"]
+    theirs = delegate.get(f"{URL}versions/").json()["results"]
+
+    assert [(v["number"], v["counts"], v["warnings_count"]) for v in mine] == [
+        (3, {"new": 1, "moved": 0, "changed": 0, "cancelled": 0, "removed": 0}, 0),
+        (2, {"new": 0, "moved": 1, "changed": 2, "cancelled": 0, "removed": 1}, 0),
+        (1, {"new": 5, "moved": 0, "changed": 0, "cancelled": 0, "removed": 0}, 0),
+    ]
+    assert [(v["number"], v["counts"], v["warnings_count"], v["url"]) for v in theirs] == [
+        (n, None, None, f"http://testserver{URL}versions/{n}/") for n in (3, 2, 1)
+    ]

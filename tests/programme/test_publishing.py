@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from apps.programme.enums import SessionStatus, Visibility
 from apps.programme.models import ScheduleVersion, Session
-from apps.programme.services import schedule_publish
+from apps.programme.services import schedule_changes, schedule_publish, session_state
 from apps.programme.signals import schedule_published
 from tests.factories import CASABLANCA, EventFactory, RoomFactory, SessionFactory, UserFactory
 
@@ -28,6 +28,15 @@ def room(personas):
     return RoomFactory(venue__event=personas.event, name="Plenary Hall")
 
 
+def _published(organizer_api, data: dict) -> dict:
+    """Publish through the API: the answer is the version's summary; its detail, with the
+    changes, is at ``Location``."""
+    response = organizer_api.post(f"{URL}publish/", data, format="json")
+    assert response.status_code == 201, response.json()
+    assert response["Location"] == response.json()["url"]
+    return organizer_api.get(response["Location"]).json()
+
+
 def _codes(api, url: str = f"{URL}sessions/") -> list[str]:
     return [s["code"] for s in api.get(url).json()["results"]]
 
@@ -42,7 +51,9 @@ def test_edits_stay_unseen_until_published(api, organizer_api, room):
 
     assert (before, after) == ([], ["PL-01"])
     assert (response.status_code, response.json()["number"], response.json()["note"]) == (201, 1, "First programme")
-    assert [c["code"] for c in response.json()["changes"]] == ["PL-01"]
+    assert response.json()["counts"] == {"new": 1, "moved": 0, "changed": 0, "cancelled": 0, "removed": 0}
+    detail = organizer_api.get(response["Location"]).json()
+    assert [c["code"] for c in detail["changes"]] == ["PL-01"]
 
 
 @pytest.mark.django_db
@@ -68,7 +79,7 @@ def test_a_move_is_published_as_moved_and_raises_the_sequence(api, organizer_api
     )
 
     unpublished = api.get(f"{URL}sessions/PL-01/").json()
-    version = organizer_api.post(f"{URL}publish/", {"note": "Moved"}, format="json").json()
+    version = _published(organizer_api, {"note": "Moved"})
     published = api.get(f"{URL}sessions/PL-01/").json()
 
     assert (unpublished["start"], unpublished["sequence"]) == ("2025-11-24T09:00:00+01:00", 0)
@@ -88,7 +99,7 @@ def test_a_description_change_keeps_the_sequence(organizer_api, room, publish):
     publish(room.venue.event)
     organizer_api.patch(f"{URL}sessions/PL-01/", {"description": {"en": "Agenda item 4"}}, format="json")
 
-    version = organizer_api.post(f"{URL}publish/", {}, format="json").json()
+    version = _published(organizer_api, {})
 
     assert [(c["kind"], c["fields"]) for c in version["changes"]] == [("changed", ["description"])]
     assert Session.objects.published().get(code="PL-01").sequence == 0
@@ -100,7 +111,7 @@ def test_a_cancelled_session_stays_published_as_cancelled(api, organizer_api, ro
     publish(room.venue.event)
     organizer_api.post(f"{URL}sessions/PL-01/cancel/")
 
-    version = organizer_api.post(f"{URL}publish/", {}, format="json").json()
+    version = _published(organizer_api, {})
     seen = api.get(f"{URL}sessions/PL-01/").json()
 
     assert [c["kind"] for c in version["changes"]] == ["cancelled"]
@@ -114,7 +125,7 @@ def test_a_deleted_session_leaves_at_the_next_publication(api, organizer_api, ro
     organizer_api.delete(f"{URL}sessions/PL-01/")
 
     still = api.get(f"{URL}sessions/PL-01/").status_code
-    version = organizer_api.post(f"{URL}publish/", {}, format="json").json()
+    version = _published(organizer_api, {})
     gone = api.get(f"{URL}sessions/PL-01/").status_code
 
     assert (still, gone) == (200, 404)
@@ -164,7 +175,8 @@ def test_warnings_need_confirming_and_are_recorded(organizer_api, personas, room
 
     assert (refused.status_code, after_refusal) == (409, 0)
     assert refused.json()["conflicts"][0]["message"] == "Small seats 1; 50 people are expected at PL-01."
-    assert (accepted.status_code, [w["kind"] for w in accepted.json()["warnings"]]) == (201, ["capacity"])
+    assert (accepted.status_code, accepted.json()["warnings_count"]) == (201, 1)
+    assert [w["kind"] for w in organizer_api.get(accepted["Location"]).json()["warnings"]] == ["capacity"]
     version = ScheduleVersion.objects.get()
     assert (version.number, [w["kind"] for w in version.warnings]) == (1, ["capacity"])
 
@@ -251,3 +263,93 @@ def test_a_code_is_the_same_in_every_version(api, organizer_api, room, publish):
 
     assert _codes(api) == ["PL-01"]
     assert Session.objects.published().get().published_from == Session.objects.working().get()
+
+
+@pytest.mark.django_db
+def test_an_untouched_sessions_old_warning_does_not_block_a_publication(organizer_api, personas, room, publish):
+    small = RoomFactory(venue=room.venue, name="Small", capacity=1)
+    SessionFactory(event=personas.event, room=small, code="PL-01", expected_attendance=50)
+    eleven = dt.datetime(2025, 11, 24, 11, tzinfo=CASABLANCA)
+    SessionFactory(event=personas.event, room=room, code="PL-02", start=eleven, end=eleven + dt.timedelta(hours=1))
+    publish(personas.event)  # PL-01's warning confirmed then
+    organizer_api.patch(f"{URL}sessions/PL-02/", {"title": {"en": "Renamed"}}, format="json")
+
+    response = organizer_api.post(f"{URL}publish/", {}, format="json")
+
+    detail = organizer_api.get(response["Location"]).json()
+    assert (response.status_code, [c["code"] for c in detail["changes"]], detail["warnings"]) == (201, ["PL-02"], [])
+    assert ScheduleVersion.objects.get(number=2).warnings == []
+
+
+@pytest.mark.django_db
+def test_a_moved_sessions_warning_must_be_confirmed_again(organizer_api, personas, room, publish):
+    small = RoomFactory(venue=room.venue, name="Small", capacity=1)
+    SessionFactory(event=personas.event, room=small, code="PL-01", expected_attendance=50)
+    publish(personas.event)
+    organizer_api.patch(
+        f"{URL}sessions/PL-01/", {"start": "2025-11-24T10:00", "end": "2025-11-24T11:00"}, format="json"
+    )
+
+    refused = organizer_api.post(f"{URL}publish/", {}, format="json")
+
+    assert (refused.status_code, [w["sessions"] for w in refused.json()["conflicts"]]) == (409, [["PL-01"]])
+
+
+@pytest.mark.django_db
+def test_published_copies_take_the_audience_and_follow_its_changes(organizer_api, personas, room, publish):
+    morocco, france = personas.event.delegations.get(country="MA"), personas.event.delegations.get(country="FR")
+    head = personas.event.participants.get(role="head")
+    SessionFactory(
+        event=personas.event, room=room, code="PL-01", audience={"delegations": [morocco], "participants": [head]}
+    )
+    SessionFactory(event=personas.event, room=None, code="PL-02", audience={"delegations": [france]})
+    publish(personas.event)
+    organizer_api.patch(f"{URL}sessions/PL-01/", {"delegations": [france.pk], "participants": []}, format="json")
+
+    version = publish(personas.event)
+
+    copies = {
+        s.code: (sorted(s.delegations.values_list("country", flat=True)), list(s.participants.all()), s.sequence)
+        for s in Session.objects.published()
+    }
+    assert copies == {"PL-01": (["FR"], [], 0), "PL-02": (["FR"], [], 0)}
+    [change] = version.changes["changed"]
+    assert (change["code"], change["fields"]) == ("PL-01", ["delegations", "participants"])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("moved", [1, 3])
+def test_a_publication_runs_as_many_queries_for_one_change_as_for_three(
+    personas, room, publish, moved, django_assert_num_queries
+):
+    for n in range(4):
+        start = dt.datetime(2025, 11, 24, 9 + n, tzinfo=CASABLANCA)
+        SessionFactory(event=personas.event, room=room, code=f"PL-0{n}", start=start, end=start + dt.timedelta(hours=1),
+                       audience={"delegations": list(personas.event.delegations.all())})  # fmt: skip
+    publish(personas.event)
+    Session.objects.working().filter(code__in=[f"PL-0{n}" for n in range(moved)]).update(kind="committee")
+
+    # The lock, the sessions that differ (8) and their states (6), the warnings naming them
+    # (the loader around them, 13, and the names), the number, the writes, the audit entry.
+    with django_assert_num_queries(31):
+        version = schedule_publish(event=personas.event, confirm_warnings=True)
+
+    assert [len(version.changes[kind]) for kind in ("new", "changed")] == [0, moved]
+
+
+@pytest.mark.django_db
+def test_a_change_records_the_sessions_state_as_the_audit_log_does(personas, publish):
+    morocco, france = personas.event.delegations.get(country="MA"), personas.event.delegations.get(country="FR")
+    head = personas.event.participants.get(role="head")
+    session = SessionFactory(
+        event=personas.event,
+        room=None,
+        code="PL-01",
+        roles=["observer", "head"],
+        audience={"delegations": [morocco, france], "participants": [head]},
+    )
+
+    [entry] = schedule_changes(event=personas.event)["new"]
+
+    assert entry == {"code": "PL-01", "after": session_state(session)}
+    assert (entry["after"]["roles"], entry["after"]["room"]) == (["head", "observer"], None)

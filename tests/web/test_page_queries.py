@@ -18,8 +18,12 @@ PAGES = {
     "/events/ga-2025/sessions/S-Q0/": ("delegate", 9),  # with how it stands in the delegate's agenda
     "/events/ga-2025/people/{delegate}/": ("head", 7),
     "/events/ga-2025/me/reminders/": ("delegate", 6),
-    "/events/ga-2025/organize/conflicts/": ("organizer", 10),
-    "/events/ga-2025/organize/publish/": ("organizer", 17),
+    # The warnings computed (the schedule's fingerprint, then the whole audit) and kept.
+    "/events/ga-2025/organize/conflicts/": ("organizer", 11),
+    "/events/ga-2025/organize/publish/": ("organizer", 26),
+    "/events/ga-2025/organize/publish/?kind=changed&warnings=capacity": ("organizer", 27),  # and the rooms' names
+    "/events/ga-2025/organize/conflicts/?kind=capacity": ("organizer", 11),
+    "/events/ga-2025/organize/sessions/S-Q0/move/": ("organizer", 13),
     "/events/ga-2025/organize/audit/": ("organizer", 6),
     "/events/ga-2025/organize/imports/": ("organizer", 5),  # with the recent imports
 }

@@ -4,7 +4,7 @@ from .agenda import agenda_add, agenda_codes_saved, agenda_remove
 from .audit import audit_record, session_state
 from .bundle import BundleError, event_bundle_import
 from .demo import demo_accounts_ensure
-from .publishing import schedule_changes, schedule_publish
+from .publishing import publication_warnings, schedule_changes, schedule_publish
 from .sessions import session_cancel, session_delete, session_save
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "audit_record",
     "demo_accounts_ensure",
     "event_bundle_import",
+    "publication_warnings",
     "schedule_changes",
     "schedule_publish",
     "session_cancel",
