@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DEMO_ENV := DEBUG=1 DEMO_MODE=1
 
-.PHONY: run test test-fast lint setup clean bench
+.PHONY: run test test-fast lint setup clean bench load
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "gaplanner needs Python 3.11")'
@@ -79,10 +79,14 @@ test-fast: $(VENV)/.dev
 	DEBUG=1 $(BIN)/mypy
 	$(BIN)/python -m pytest -m "not e2e and not integration and not fuzz" $(PYTEST_ARGS)
 
+# One table of every figure against its baseline and target (bench/__main__.py); with
+# DATABASE_URL and REDIS_URL set, on PostgreSQL and Redis (docs/performance.md). make load: the
+# locust load test alone.
 bench: $(VENV)/.dev
-	$(BIN)/python -m bench.conflicts
-	$(BIN)/python -m bench.feeds
-	$(BIN)/python -m bench.notifications
+	$(BIN)/python -m bench
+
+load: $(VENV)/.dev
+	$(BIN)/python -m bench bench.load
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check --fix .

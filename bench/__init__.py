@@ -1,6 +1,8 @@
-"""Benchmarks: each prints figures and ratios against a baseline run side by side.
+"""Benchmarks: each measures figures against a baseline run side by side, as rows of one
+table (``bench/report.py``).
 
-Run with `make bench`, or `.venv/bin/python -m bench.<name>`.
+Run them all with `make bench` (`python -m bench`), some with `python -m bench bench.<name> …`,
+or one alone with its own table: `.venv/bin/python -m bench.<name>`.
 """
 
 import os
