@@ -1,12 +1,12 @@
 """A feed renewal made while Redis cannot be reached is not lost: the process makes it again at
 its next use of the feed caches, before reading any body. Redis is a closed local port."""
 
+from contextlib import contextmanager
+
 import pytest
-from django.test import override_settings
 
 from apps.feeds import cache as feed_cache
-
-CLOSED_REDIS = {"default": {"BACKEND": "apps.kernel.cache.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}}
+from apps.kernel.cache import RedisCache
 
 
 @pytest.fixture
@@ -14,11 +14,20 @@ def clean_state(monkeypatch):
     monkeypatch.setattr(feed_cache, "_pending", {})
 
 
-def test_a_renewal_redis_did_not_take_is_made_at_the_next_use(clean_state, caplog):
+@contextmanager
+def redis_down(monkeypatch):
+    """The feed caches talk to a Redis that does not answer (a closed local port) inside it,
+    and to the configured cache again after it."""
+    with monkeypatch.context() as patch:
+        patch.setattr(feed_cache, "cache", RedisCache("redis://127.0.0.1:1/0", {}))
+        yield
+
+
+def test_a_renewal_redis_did_not_take_is_made_at_the_next_use(clean_state, caplog, monkeypatch):
     before = feed_cache.generation("ga-2025")
     feed_cache.body_set("ga-2025", "public", "old body")
 
-    with override_settings(CACHES=CLOSED_REDIS):
+    with redis_down(monkeypatch):
         feed_cache.generation_renew("ga-2025")
         feed_cache.token_state_forget(7)
         during = feed_cache.body_get("ga-2025", "public")
@@ -33,10 +42,10 @@ def test_a_renewal_redis_did_not_take_is_made_at_the_next_use(clean_state, caplo
     ]
 
 
-def test_a_forgotten_token_state_redis_did_not_take_is_forgotten_at_the_next_use(clean_state):
+def test_a_forgotten_token_state_redis_did_not_take_is_forgotten_at_the_next_use(clean_state, monkeypatch):
     feed_cache.token_state_set(7, {"version": 1, "live": True, "slug": "ga-2025"})
 
-    with override_settings(CACHES=CLOSED_REDIS):
+    with redis_down(monkeypatch):
         feed_cache.token_states_forget([7, 8])
 
     assert feed_cache.token_state_get(7) is None
