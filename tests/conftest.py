@@ -4,6 +4,7 @@ a delegate of another delegation, and anonymous."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -110,8 +111,15 @@ def real_worker() -> Iterator[object]:
     from gaplanner.celery import QUEUES, app
 
     app.control.purge()
-    with start_worker(app, perform_ping_check=False, queues=list(QUEUES)) as running:
-        yield running
+    # Celery's test worker sets the root logger's level to its own ("error") for the whole
+    # process: put it back, or later tests' caplog would see no warning at all.
+    root = logging.getLogger()
+    level = root.level
+    try:
+        with start_worker(app, perform_ping_check=False, queues=list(QUEUES)) as running:
+            yield running
+    finally:
+        root.setLevel(level)
 
 
 @pytest.fixture(autouse=True)
